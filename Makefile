@@ -1,0 +1,45 @@
+# Quick start: `make run` (console chat, or the Telegram bot when TELEGRAM_BOT_TOKEN is set)
+# and `make test`. Both create .venv on first use.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install run test lint unit bench locales-extract locales-update locales-compile clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	$(MAKE) --no-print-directory locales-compile
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/bouncedesk
+
+lint: $(STAMP)
+	$(BIN)/ruff check bot tests benchmarks
+	$(BIN)/mypy
+	$(BIN)/bouncedesk kb check
+
+unit: $(STAMP)
+	$(BIN)/pytest -q
+
+test: lint unit
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_diagnose.py $(BENCH_ARGS)
+
+locales-extract: $(STAMP)
+	$(BIN)/pybabel extract -F locales/babel.cfg -o locales/messages.pot --project=bouncedesk --no-location bot
+
+locales-update: locales-extract
+	$(BIN)/pybabel update -i locales/messages.pot -d locales --no-fuzzy-matching
+
+locales-compile:
+	$(BIN)/pybabel compile -d locales --statistics || true
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info

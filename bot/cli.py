@@ -1,0 +1,53 @@
+"""The `bouncedesk` command: one sub-command per adapter module, loaded only when used.
+
+Each module named in COMMANDS exposes HELP (one line), add_arguments(parser) and
+run(args) -> exit code, and imports nothing heavy at module level: `diagnose` must never
+pull in telegram.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from collections.abc import Sequence
+
+COMMANDS: dict[str, str] = {
+    "diagnose": "bot.adapters.cli_diagnose",
+    "ask": "bot.adapters.cli_ask",
+    "chat": "bot.adapters.console",
+    "kb": "bot.adapters.cli_kb",
+    "telegram": "bot.adapters.telegram",
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="bouncedesk",
+        description="Explains bounced e-mail. With no command: the Telegram bot when "
+        "TELEGRAM_BOT_TOKEN is set, otherwise the console chat.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, module_name in COMMANDS.items():
+        module = importlib.import_module(module_name)
+        p = sub.add_parser(name, help=module.HELP, description=module.HELP)
+        module.add_arguments(p)
+        p.set_defaults(_module=module)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if not args_list:
+        args_list = ["telegram" if os.environ.get("TELEGRAM_BOT_TOKEN") else "chat"]
+    parser = build_parser()
+    args = parser.parse_args(args_list)
+    try:
+        return int(args._module.run(args) or 0)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # A reader such as `head` went away; not an error worth a traceback.
+        sys.stderr.close()
+        return 0
