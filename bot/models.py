@@ -27,6 +27,7 @@ class Failure:
     confidence: float = 0.5
     original_address: str | None = None  # as the sender wrote it, when the mail shows a rewrite
     suggestion: str | None = None  # the address probably meant (typo in a common domain)
+    command: str | None = None  # SMTP command the remote server refused: RCPT, MAIL, DATA, EHLO, ...
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
