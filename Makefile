@@ -33,13 +33,15 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_diagnose.py $(BENCH_ARGS)
 
 locales-extract: $(STAMP)
-	$(BIN)/pybabel extract -F locales/babel.cfg -o locales/messages.pot --project=bouncedesk --no-location bot
+	$(BIN)/pybabel extract -F locales/babel.cfg -o locales/messages.pot --project=bouncedesk \
+		--no-location --sort-output --add-comments=TRANSLATORS: -k N_ bot
 
 locales-update: locales-extract
-	$(BIN)/pybabel update -i locales/messages.pot -d locales --no-fuzzy-matching
+	$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching --ignore-obsolete
 
+# Compiled .mo files are build output (not committed); without them the .po is read at run time.
 locales-compile:
-	$(BIN)/pybabel compile -d locales --statistics || true
+	$(BIN)/pybabel compile -d locales -D messages --statistics
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info
