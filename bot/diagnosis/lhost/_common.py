@@ -1,0 +1,173 @@
+"""Grammar shared by the mail systems that write their own bounce text.
+
+Each format module cuts the readable part of the bounce (before the copy of the returned
+message), finds the recipient records in it and hands each record's lines to `failure()`,
+which pulls the status code, reply code, SMTP command and remote host out of the text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Protocol
+
+from bot.models import Failure
+
+if TYPE_CHECKING:
+    from bot.mail.reader import Mail
+
+
+class Detector(Protocol):
+    name: str
+
+    def detect(self, mail: Mail) -> list[Failure] | None: ...
+
+
+# A mailbox address as bounces print it. Local parts stay liberal (quoted ones are rare in bounces).
+ADDRESS = re.compile(
+    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z][A-Za-z0-9-]*"
+)
+# RFC 3463 class.subject.detail, not a piece of an IP address or a version number.
+STATUS = re.compile(r"(?<![\d.])([245]\.\d{1,3}\.\d{1,3})(?!\.?\d)")
+# An SMTP reply code where servers print one: line start, after "said:", "<<<", "reason:", ...
+REPLY = re.compile(r"(?:^|(?<=[\s:(\[<'\"]))([245][0-5]\d)(?=[\s\-:]|$)")
+# A reply code written as "550 5.1.1" / "550-5.1.1": strongest sign of which code goes with the status.
+REPLY_WITH_STATUS = re.compile(r"(?<![\d.])([245][0-5]\d)[\s-]+#?([245]\.\d{1,3}\.\d{1,3})(?!\.?\d)")
+HOST_IN_TEXT = re.compile(
+    r"\b(?:host|server|Server|from|by|to)\s+\[?([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)\]?\s*[\[(]"
+    r"(?:IPv6:)?[0-9a-fA-F.:]+[\])]"
+)
+
+_COMMANDS: Sequence[tuple[re.Pattern[str], str]] = (
+    (re.compile(r"\b(?:RCPT TO|RCPT_TO|RCPT)\b", re.I), "RCPT"),
+    (re.compile(r"\b(?:MAIL FROM|MAIL_FROM)\b|\bafter MAIL\b|sender was rejected", re.I), "MAIL"),
+    (re.compile(r"\bend of data\b|\bfinal DATA\b|\bafter DATA\b|\bDATA command\b|\bfor TEXT command\b"
+                r"|failed after I sent the message|\(DATA\b|>>> DATA\b", re.I), "DATA"),
+    (re.compile(r"\b(?:after|in reply to)\s+(?:EHLO|HELO)\b|my name was rejected|>>> (?:EHLO|HELO)\b",
+                re.I), "EHLO"),
+    (re.compile(r"\bafter initial connection\b|greeting failed|\bin reply to (?:the )?banner\b", re.I), "CONN"),
+)
+_WS = re.compile(r"\s+")
+
+
+def squash(text: str) -> str:
+    """One line, single spaces: how evidence is shown and matched."""
+    return _WS.sub(" ", text).strip()
+
+
+def clean_address(raw: str) -> str | None:
+    m = ADDRESS.search(raw)
+    if not m:
+        return None
+    return m.group(0).strip(".").lower()
+
+
+def cut(text: str, boundaries: Iterable[str | re.Pattern[str]]) -> str:
+    """The text before the first boundary (where the copy of the returned message starts)."""
+    end = len(text)
+    for b in boundaries:
+        if isinstance(b, str):
+            i = text.find(b)
+        else:
+            m = b.search(text)
+            i = m.start() if m else -1
+        if 0 <= i < end:
+            end = i
+    return text[:end]
+
+
+def smtp_command(text: str) -> str | None:
+    """Which SMTP command the remote server answered with the error, when the text says so."""
+    best: tuple[int, str] | None = None
+    for rx, name in _COMMANDS:
+        m = rx.search(text)
+        if m and (best is None or m.start() < best[0]):
+            best = (m.start(), name)
+    return best[1] if best else None
+
+
+def status_and_reply(text: str) -> tuple[str | None, str | None]:
+    """The status code and reply code a diagnostic text carries (the first consistent pair)."""
+    pair = REPLY_WITH_STATUS.search(text)
+    if pair and pair.group(1)[0] == pair.group(2)[0]:
+        return pair.group(2), pair.group(1)
+    s = STATUS.search(text)
+    status = s.group(1) if s else None
+    reply = None
+    for m in REPLY.finditer(text):
+        code = m.group(1)
+        if status is None or code[0] == status[0]:
+            reply = code
+            break
+    return status, reply
+
+
+def remote_host(text: str) -> str | None:
+    m = HOST_IN_TEXT.search(text)
+    return m.group(1).lower() if m else None
+
+
+def failure(
+    address: str | None,
+    evidence: str,
+    *,
+    reason: str = "",
+    status: str | None = None,
+    reply_code: str | None = None,
+    action: str | None = None,
+    remote_mta: str | None = None,
+    command: str | None = None,
+    original_address: str | None = None,
+    confidence: float = 0.8,
+) -> Failure:
+    """A Failure from a record's diagnostic text; codes given by the format win over the text's."""
+    evidence = squash(evidence)
+    found_status, found_reply = status_and_reply(evidence)
+    status = status or found_status
+    reply_code = reply_code or found_reply
+    if action is None:
+        action = "delayed" if (status or reply_code or "5")[0] == "4" and _DELAY.search(evidence) else "failed"
+    return Failure(
+        address=address,
+        reason=reason,
+        status=status,
+        reply_code=reply_code,
+        action=action,
+        remote_mta=remote_mta or remote_host(evidence),
+        evidence=evidence,
+        confidence=confidence,
+        original_address=original_address,
+        command=command or smtp_command(evidence),
+    )
+
+
+_DELAY = re.compile(r"will be retried|still trying|not yet been delivered|delayed", re.I)
+
+
+def records(
+    lines: Sequence[str],
+    start_of_record: re.Pattern[str],
+) -> list[tuple[str, list[str]]]:
+    """Group lines into (address, detail lines) records; a record starts where the pattern matches
+    (group "addr" holds the address, an optional group "rest" the text on the same line)."""
+    out: list[tuple[str, list[str]]] = []
+    for line in lines:
+        m = start_of_record.match(line)
+        if m:
+            addr = clean_address(m.group("addr"))
+            if addr:
+                rest = m.groupdict().get("rest") or ""
+                out.append((addr, [rest] if rest.strip() else []))
+                continue
+        if out and line.strip():
+            out[-1][1].append(line)
+    return out
+
+
+def first_match(text: str, table: Sequence[tuple[str, Sequence[str]]]) -> str:
+    """The reason of the first (reason, fixed sentences) row whose sentence the text contains."""
+    low = text.lower()
+    for reason, sentences in table:
+        if any(s in low for s in sentences):
+            return reason
+    return ""

@@ -1,0 +1,49 @@
+"""DragonFly Mail Agent (dma), the small MTA of DragonFly BSD and some Linux systems."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from bot.diagnosis.lhost._common import clean_address, cut, failure, squash
+from bot.models import Failure
+
+if TYPE_CHECKING:
+    from bot.mail.reader import Mail
+
+_START = "There was an error delivering your mail to <"
+_RECIPIENT = re.compile(r"There was an error delivering your mail to <([^>]+)>\.?")
+_BOUNDARIES = ("Message headers follow.", "Original message follows.")
+_LIKE = re.compile(r"^(\S+) \[[\d.:a-fA-F]+\] did not like our ([^:]+):", re.M)
+
+
+class DragonFlyDetector:
+    name = "dragonfly"
+
+    def detect(self, mail: Mail) -> list[Failure] | None:
+        text = mail.text
+        if _START not in text:
+            return None
+        body = cut(text, _BOUNDARIES)
+        marks = list(_RECIPIENT.finditer(body))
+        out = []
+        for i, m in enumerate(marks):
+            addr = clean_address(m.group(1))
+            end = marks[i + 1].start() if i + 1 < len(marks) else len(body)
+            block = body[m.end():end]
+            like = _LIKE.search(block)
+            diag = block[like.end():] if like else block
+            out.append(failure(addr, squash(diag), remote_mta=like.group(1).lower() if like else None,
+                               command=_command(like.group(2)) if like else None))
+        return out or None
+
+
+def _command(step: str) -> str | None:
+    step = step.upper()
+    for word, name in (("RCPT", "RCPT"), ("MAIL", "MAIL"), ("DATA", "DATA"), ("HELO", "EHLO"), ("EHLO", "EHLO")):
+        if word in step:
+            return name
+    return None
+
+
+DETECTOR = DragonFlyDetector()
