@@ -1,0 +1,154 @@
+"""Turning mail bytes into text: declared charsets, charsets that lie, RFC 2047 words.
+
+Japanese mail is the hard case. Mail programs declare `iso-2022-jp` but use NEC or
+JIS X 0213 extensions (circled digits), declare `shift_jis` but mean Windows-31J, send raw
+8-bit header text with no declaration at all, or name a charset Python has never heard of.
+Every function here returns text and never raises.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import codecs
+import quopri
+import re
+
+# Declared names -> the codecs to try in order. The first entries are the real supersets
+# that mail programs use under the declared name.
+_CHAIN: dict[str, tuple[str, ...]] = {
+    "iso-2022-jp": ("iso2022_jp", "iso2022_jp_ext", "iso2022_jp_2", "_jis2004"),
+    "iso-2022-jp-2": ("iso2022_jp_2", "iso2022_jp_ext", "_jis2004"),
+    "iso-2022-jp-3": ("iso2022_jp_3", "iso2022_jp_2004", "_jis2004"),
+    "csiso2022jp": ("iso2022_jp", "iso2022_jp_ext", "_jis2004"),
+    "shift_jis": ("cp932", "shift_jis_2004"),
+    "shift-jis": ("cp932", "shift_jis_2004"),
+    "sjis": ("cp932", "shift_jis_2004"),
+    "x-sjis": ("cp932", "shift_jis_2004"),
+    "ms_kanji": ("cp932",),
+    "windows-31j": ("cp932",),
+    "cp932": ("cp932",),
+    "euc-jp": ("euc_jp", "euc_jis_2004", "cp932"),
+    "x-euc-jp": ("euc_jp", "euc_jis_2004"),
+    "eucjp": ("euc_jp", "euc_jis_2004"),
+    "utf8": ("utf-8",),
+    "unicode-1-1-utf-7": ("utf-7",),
+    "ks_c_5601-1987": ("cp949",),
+    "gb2312": ("gb18030",),
+    "gbk": ("gb18030",),
+    "big5": ("big5hkscs", "cp950"),
+    "us-ascii": ("utf-8",),  # the declaration is very often a lie: try UTF-8, then guess
+    "ascii": ("utf-8",),
+    "iso-8859-1": ("cp1252",),  # Windows programs write cp1252 under this name
+    "latin1": ("cp1252",),
+}
+
+_ESC_JIS = b"\x1b$"
+
+
+def _decode_jis2004(data: bytes) -> str:
+    """ISO-2022-JP with NEC row-13 characters: read the JIS X 0208 runs as JIS X 0213 plane 1."""
+    return data.replace(b"\x1b$B", b"\x1b$(Q").replace(b"\x1b$@", b"\x1b$(Q").decode("iso2022_jp_2004")
+
+
+def _try(data: bytes, codec: str) -> str | None:
+    try:
+        if codec == "_jis2004":
+            return _decode_jis2004(data)
+        return data.decode(codec)
+    except (UnicodeDecodeError, LookupError, ValueError):
+        return None
+
+
+def _guess_chain(data: bytes) -> tuple[str, ...]:
+    if _ESC_JIS in data or b"\x1b(" in data:
+        return ("iso2022_jp", "iso2022_jp_ext", "_jis2004")
+    # EUC-JP before cp932: EUC pairs also decode as cp932 half-width kana, not the reverse.
+    return ("utf-8", "euc_jp", "cp932")
+
+
+def decode_bytes(data: bytes, charset: str | None = None) -> str:
+    """Decode with the declared charset, then with what the bytes most likely are."""
+    if not data:
+        return ""
+    if data.isascii() and _ESC_JIS not in data:
+        return data.decode("ascii")
+    name = (charset or "").strip().strip("\"'").lower()
+    chain: tuple[str, ...] = _CHAIN.get(name, ())
+    if not chain and name:
+        try:
+            chain = (codecs.lookup(name).name,)
+        except LookupError:
+            chain = ()
+    for codec in (*chain, *_guess_chain(data)):
+        text = _try(data, codec)
+        if text is not None:
+            return text
+    first = chain[0] if chain and not chain[0].startswith("_") else "utf-8"
+    try:
+        return data.decode(first, "replace")
+    except LookupError:
+        return data.decode("utf-8", "replace")
+
+
+def decode_surrogates(value: str) -> str:
+    """Header text read by the email package with raw 8-bit bytes (surrogate escapes)."""
+    if value.isascii():
+        if "\x1b" in value:
+            return decode_bytes(value.encode("ascii"), "iso-2022-jp")
+        return value
+    try:
+        raw = value.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        return value
+    return decode_bytes(raw)
+
+
+_ENCODED_WORD = re.compile(r"=\?([^?\s]+)\?([bBqQ])\?([^?\s]*)\?=")
+_BETWEEN_WORDS = re.compile(r"^[ \t\r\n]+$")
+_FOLD = re.compile(r"\r?\n[ \t]?")
+
+
+def _word_bytes(encoding: str, payload: str) -> bytes:
+    if encoding in "bB":
+        padded = payload + "=" * (-len(payload) % 4)
+        try:
+            return base64.b64decode(padded)
+        except (binascii.Error, ValueError):
+            try:
+                return base64.b64decode(payload[: len(payload) // 4 * 4])
+            except (binascii.Error, ValueError):
+                return payload.encode("ascii", "replace")
+    return quopri.decodestring(payload.replace("_", " ").encode("ascii", "replace"), header=True)
+
+
+def decode_header(value: str) -> str:
+    """Unfold a header value and decode RFC 2047 words (also malformed ones) and raw 8-bit text."""
+    if "\n" in value:
+        value = _FOLD.sub(" ", value)
+    value = decode_surrogates(value)
+    if "=?" not in value:
+        return value.strip()
+    out: list[str] = []
+    pending: bytearray = bytearray()
+    pending_cs = ""
+    pos = 0
+    for m in _ENCODED_WORD.finditer(value):
+        gap = value[pos : m.start()]
+        charset = m.group(1).split("*", 1)[0]
+        word = _word_bytes(m.group(2), m.group(3))
+        if (gap and not _BETWEEN_WORDS.match(gap)) or (pending and charset.lower() != pending_cs):
+            if pending:
+                out.append(decode_bytes(bytes(pending), pending_cs))
+                pending = bytearray()
+            if gap and not _BETWEEN_WORDS.match(gap):
+                out.append(gap)
+        # Adjacent words of one charset are joined as bytes first: ISO-2022-JP and UTF-8
+        # sequences are often split across words.
+        pending += word
+        pending_cs = charset.lower()
+        pos = m.end()
+    if pending:
+        out.append(decode_bytes(bytes(pending), pending_cs))
+    out.append(value[pos:])
+    return "".join(out).strip()

@@ -1,0 +1,655 @@
+"""Reading one mail (or one paste) into a `Mail`: headers, readable text, delivery-status fields.
+
+The standard `email` package parses the MIME structure (compat32: several times faster than
+the modern policies); only the headers we use are decoded, by `bot.mail.charset`. Inputs are
+untrusted: sizes, header counts, part counts, nesting and line lengths are capped, every cap
+that bites leaves a line in `Mail.problems`, and nothing here raises.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import email
+import email.message
+import html
+import quopri
+import re
+from dataclasses import dataclass, field
+
+from bot.mail.charset import decode_bytes, decode_header, decode_surrogates
+
+MAX_BYTES = 25 * 1024 * 1024
+MAX_LINE = 1_000_000  # characters; a longer line is cut (RFC 5322 allows 998)
+MAX_HEADERS = 1_000  # fields in one header block
+MAX_PARTS = 1_000  # MIME parts looked at
+MAX_DEPTH = 40  # MIME nesting looked into
+MAX_TEXT = 2 * 1024 * 1024  # characters of readable text kept
+ATTACHMENT_HEAD = 64  # first bytes kept of an attachment
+
+# Header names that only a mail (not a paste) starts with.
+_MAIL_HEADERS = frozenset(
+    {
+        "from", "to", "cc", "subject", "date", "received", "return-path", "message-id",
+        "mime-version", "content-type", "delivered-to", "reply-to", "sender", "x-mailer",
+        "x-original-to", "auto-submitted", "content-transfer-encoding", "dkim-signature",
+        "authentication-results", "x-failed-recipients", "thread-topic", "references",
+        "in-reply-to", "precedence", "arc-seal", "x-received", "envelope-to", "errors-to",
+    }
+)  # fmt: skip
+_FIELD_LINE = re.compile(r"^([!-9;-~]+)[ \t]*:")
+_DSN_TYPES = frozenset(
+    {"message/delivery-status", "message/global-delivery-status", "text/delivery-status"}
+)
+_RETURNED_TYPES = frozenset({"message/rfc822", "message/global", "message/partial"})
+_HEADERS_TYPES = frozenset({"text/rfc822-headers", "message/rfc822-headers", "message/global-headers"})
+_FEEDBACK_TYPES = frozenset({"message/feedback-report"})
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A non-text part, described but never opened."""
+
+    name: str | None
+    content_type: str  # as declared, lower-case
+    size: int  # bytes after transfer decoding
+    head: bytes  # first bytes, for type sniffing
+    in_returned: bool = False  # inside the returned original message
+
+
+@dataclass(slots=True)
+class Mail:
+    """One mail, or one paste, as the diagnosis reads it.
+
+    text: the readable body (text/* parts outside the returned original, HTML as text when
+    there is no plain part; for a paste: the paste), line ends "\\n".
+    dsn_message / dsn_recipients: the message/delivery-status field groups (names lower-case,
+    values unfolded). feedback: the message/feedback-report fields (ARF), in order.
+    returned_headers: the headers of the returned original (message/rfc822,
+    text/rfc822-headers, or found in the text).
+    """
+
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    subject: str = ""
+    sender: str = ""
+    text: str = ""
+    is_mime: bool = False
+    dsn_message: dict[str, str] = field(default_factory=dict)
+    dsn_recipients: list[dict[str, str]] = field(default_factory=list)
+    returned_headers: list[tuple[str, str]] = field(default_factory=list)
+    attachments: list[Attachment] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    content_type: str = ""  # top-level type, lower-case ("" for a paste)
+    report_type: str = ""  # multipart/report's report-type parameter, lower-case
+    part_types: list[str] = field(default_factory=list)  # every part's type, in order
+    feedback: list[tuple[str, str]] = field(default_factory=list)
+    returned_text: str = ""  # readable body of the returned original, when it was sent back
+    # message/rfc822 parts of the mail itself (not nested deeper), read on demand by embedded()
+    _embedded: list[email.message.Message] = field(default_factory=list, repr=False, compare=False)
+
+    def header(self, name: str) -> str | None:
+        """The first header of that name (case-insensitive), decoded; None when absent."""
+        key = name.lower()
+        for k, v in self.headers:
+            if k.lower() == key:
+                return v
+        return None
+
+    def header_all(self, name: str) -> list[str]:
+        key = name.lower()
+        return [v for k, v in self.headers if k.lower() == key]
+
+    def embedded(self) -> list[Mail]:
+        """The attached messages (message/rfc822) read as mails: a forwarded bounce, for one."""
+        out = []
+        for msg in self._embedded:
+            try:
+                out.append(_from_message(msg, [], walk=True))
+            except Exception:
+                continue
+        return out
+
+    def returned_header(self, name: str) -> str | None:
+        key = name.lower()
+        for k, v in self.returned_headers:
+            if k.lower() == key:
+                return v
+        return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Input preparation
+
+
+def _to_bytes(data: bytes | str | bytearray | memoryview) -> bytes:
+    if isinstance(data, str):
+        return data.encode("utf-8", "surrogateescape")
+    return bytes(data)
+
+
+def _normalise_lines(data: bytes) -> bytes:
+    if b"\r" in data:
+        data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    return data
+
+
+def _cut_long_lines(data: bytes, problems: list[str]) -> bytes:
+    """Cut lines over MAX_LINE. Linear: one split only when a long line exists."""
+    if len(data) <= MAX_LINE:
+        return data
+    # Cheap test first: is there any stretch of MAX_LINE bytes without a newline?
+    pos = 0
+    n = len(data)
+    long_found = False
+    while pos < n:
+        nl = data.find(b"\n", pos)
+        if nl < 0:
+            nl = n
+        if nl - pos > MAX_LINE:
+            long_found = True
+            break
+        pos = nl + 1
+    if not long_found:
+        return data
+    lines = data.split(b"\n")
+    cut = 0
+    for i, line in enumerate(lines):
+        if len(line) > MAX_LINE:
+            lines[i] = line[:MAX_LINE]
+            cut += 1
+    problems.append(f"line_too_long: {cut} line(s) over {MAX_LINE} characters were cut")
+    return b"\n".join(lines)
+
+
+def _header_block_end(data: bytes) -> int:
+    end = data.find(b"\n\n")
+    return len(data) if end < 0 else end + 1
+
+
+def _looks_like_mail(data: bytes) -> bool:
+    """True when the input starts with a mail header block, False for a paste."""
+    head = data[:65536].lstrip(b"\n")[:16384]
+    text = head.decode("latin-1")
+    fields = 0
+    known = False
+    for line in text.split("\n")[:60]:
+        if not line:
+            break
+        if line[0] in " \t":
+            if fields == 0:
+                return False
+            continue
+        m = _FIELD_LINE.match(line)
+        if not m:
+            if fields == 0 and line.startswith("From "):  # mbox separator line
+                continue
+            break
+        fields += 1
+        if m.group(1).lower() in _MAIL_HEADERS:
+            known = True
+    return known and fields >= 2
+
+
+def _limit_headers(data: bytes, problems: list[str]) -> bytes:
+    """Keep at most MAX_HEADERS fields of the top header block."""
+    end = _header_block_end(data)
+    block = data[:end]
+    if block.count(b"\n") <= MAX_HEADERS:
+        return data
+    kept: list[bytes] = []
+    fields = 0
+    dropped = 0
+    for line in block.split(b"\n"):
+        if line[:1] in (b" ", b"\t"):
+            if fields <= MAX_HEADERS:
+                kept.append(line)
+            continue
+        if not line:
+            continue
+        fields += 1
+        if fields <= MAX_HEADERS:
+            kept.append(line)
+        else:
+            dropped += 1
+    if dropped:
+        problems.append(f"too_many_headers: {dropped} header field(s) over {MAX_HEADERS} were ignored")
+    return b"\n".join(kept) + b"\n" + data[end:]
+
+
+# ---------------------------------------------------------------------------------------------
+# Field groups (message/delivery-status, message/feedback-report, header blocks in text)
+
+_UNFOLD = re.compile(r"\n[ \t]+")
+
+
+def parse_field_block(text: str, limit: int = MAX_HEADERS) -> list[tuple[str, str]]:
+    """'Name: value' lines with continuation lines, as (name, value) in order."""
+    out: list[tuple[str, str]] = []
+    for line in _UNFOLD.sub(" ", text).split("\n"):
+        m = _FIELD_LINE.match(line)
+        if m:
+            out.append((m.group(1), line[m.end() :].strip()))
+            if len(out) >= limit:
+                break
+    return out
+
+
+def parse_field_groups(text: str) -> list[dict[str, str]]:
+    """Blank-line separated groups of fields; names lower-case; the first value of a name wins."""
+    groups: list[dict[str, str]] = []
+    for chunk in re.split(r"\n[ \t]*\n", text.replace("\r\n", "\n").replace("\r", "\n")):
+        fields = parse_field_block(chunk.strip("\n"))
+        if not fields:
+            continue
+        group: dict[str, str] = {}
+        for k, v in fields:
+            group.setdefault(k.lower(), v)
+        groups.append(group)
+        if len(groups) > MAX_PARTS:
+            break
+    return groups
+
+
+_RECIPIENT_KEYS = ("final-recipient", "original-recipient", "action", "status", "diagnostic-code")
+
+
+def split_dsn_groups(groups: list[dict[str, str]]) -> tuple[dict[str, str], list[dict[str, str]]]:
+    """Per-message group and per-recipient groups of a delivery-status report."""
+    message: dict[str, str] = {}
+    recipients: list[dict[str, str]] = []
+    for g in groups:
+        if any(k in g for k in _RECIPIENT_KEYS):
+            recipients.append(g)
+        else:
+            for k, v in g.items():
+                message.setdefault(k, v)
+    return message, recipients
+
+
+# ---------------------------------------------------------------------------------------------
+# MIME walking
+
+
+def _part_bytes(part: email.message.Message) -> bytes:
+    try:
+        payload = part.get_payload(decode=True)
+    except Exception:  # a broken part must not break the mail; compat32 raises odd things
+        payload = None
+    if isinstance(payload, bytes):
+        return payload
+    raw = part.get_payload()
+    return raw.encode("utf-8", "surrogateescape") if isinstance(raw, str) else b""
+
+
+def _part_text(part: email.message.Message) -> str:
+    return decode_bytes(_part_bytes(part), part.get_content_charset())
+
+
+def _charset_of(part: email.message.Message) -> str | None:
+    try:
+        return part.get_content_charset()
+    except Exception:
+        return None
+
+
+def _transfer_decode(raw: str, cte: str) -> bytes:
+    data = raw.encode("utf-8", "surrogateescape")
+    if cte == "base64":
+        compact = re.sub(rb"[^A-Za-z0-9+/=]", b"", data)
+        compact = compact[: len(compact) // 4 * 4]
+        try:
+            return base64.b64decode(compact)
+        except (binascii.Error, ValueError):
+            return data
+    if cte == "quoted-printable":
+        return quopri.decodestring(data)
+    return data
+
+
+def _sub_messages_text(part: email.message.Message) -> str:
+    """The raw text of a part the parser split into header groups (message/delivery-status)."""
+    payload = part.get_payload()
+    if isinstance(payload, str):
+        return payload
+    chunks = []
+    for sub in payload if isinstance(payload, list) else []:
+        if not isinstance(sub, email.message.Message):
+            continue
+        lines = [f"{k}: {v}" for k, v in sub.items()]
+        body = sub.get_payload()
+        if isinstance(body, str) and body:
+            lines.append(body)
+        chunks.append("\n".join(lines))
+    return "\n\n".join(chunks)
+
+
+def _structured_text(part: email.message.Message) -> str:
+    """Text of a message/delivery-status (or similar) part, transfer-decoded."""
+    raw = _sub_messages_text(part)
+    cte = str(part.get("Content-Transfer-Encoding", "")).strip().lower()
+    if cte in ("base64", "quoted-printable"):
+        return decode_bytes(_transfer_decode(raw, cte), _charset_of(part) or "utf-8")
+    return decode_surrogates(raw)
+
+
+def _embedded_message(part: email.message.Message, depth: int) -> email.message.Message | None:
+    """The message inside a message/rfc822 part, also when it was base64/QP encoded."""
+    payload = part.get_payload()
+    cte = str(part.get("Content-Transfer-Encoding", "")).strip().lower()
+    if cte in ("base64", "quoted-printable"):
+        raw = _sub_messages_text(part) if isinstance(payload, list) else str(payload)
+        data = _normalise_lines(_transfer_decode(raw, cte))
+        try:
+            return email.message_from_bytes(data)
+        except (RecursionError, Exception):
+            return None
+    if isinstance(payload, list) and payload and isinstance(payload[0], email.message.Message):
+        return payload[0]
+    if isinstance(payload, str) and payload.strip():
+        try:
+            return email.message_from_string(payload)
+        except (RecursionError, Exception):
+            return None
+    return None
+
+
+_TAG_BREAK = re.compile(r"<\s*(?:br|/p|/div|/tr|/li|/h\d|p|div|tr|li|table|/table)\b[^>]*>", re.I)
+_TAG = re.compile(r"<[^>]{0,2000}>")
+_DROP = re.compile(r"<(script|style|head)\b[^>]*>.*?</\1\s*>", re.I | re.S)
+
+
+def html_to_text(markup: str) -> str:
+    text = _DROP.sub(" ", markup)
+    text = _TAG_BREAK.sub("\n", text)
+    text = _TAG.sub("", text)
+    text = html.unescape(text)
+    lines = [" ".join(line.split()) for line in text.split("\n")]
+    return "\n".join(line for line in lines if line)
+
+
+@dataclass(slots=True)
+class _Walk:
+    texts: list[str] = field(default_factory=list)
+    htmls: list[str] = field(default_factory=list)
+    returned_texts: list[str] = field(default_factory=list)
+    dsn_text: list[str] = field(default_factory=list)
+    feedback_text: list[str] = field(default_factory=list)
+    returned_headers: list[tuple[str, str]] | None = None
+    attachments: list[Attachment] = field(default_factory=list)
+    part_types: list[str] = field(default_factory=list)
+    embedded: list[email.message.Message] = field(default_factory=list)
+    parts: int = 0
+    depth_hit: bool = False
+    parts_hit: bool = False
+
+
+def _walk(root: email.message.Message, w: _Walk) -> None:
+    """Iterative walk (no recursion limit), depth-first in document order."""
+    stack: list[tuple[email.message.Message, int, bool]] = [(root, 0, False)]
+    while stack:
+        part, depth, returned = stack.pop()
+        w.parts += 1
+        if w.parts > MAX_PARTS:
+            w.parts_hit = True
+            return
+        if depth > MAX_DEPTH:
+            w.depth_hit = True
+            continue
+        try:
+            ctype = part.get_content_type()
+        except Exception:
+            ctype = "text/plain"
+        w.part_types.append(ctype)
+        if ctype in _DSN_TYPES and not returned:
+            w.dsn_text.append(_structured_text(part))
+            continue
+        if ctype in _FEEDBACK_TYPES and not returned:
+            w.feedback_text.append(_structured_text(part))
+            continue
+        if ctype in _HEADERS_TYPES:
+            if w.returned_headers is None:
+                block = _structured_text(part) if part.is_multipart() else _part_text(part)
+                w.returned_headers = [(k, decode_header(v)) for k, v in parse_field_block(block)]
+            continue
+        if ctype in _RETURNED_TYPES:
+            inner = _embedded_message(part, depth)
+            if inner is None:
+                continue
+            if w.returned_headers is None and not returned:
+                w.returned_headers = [(k, decode_header(str(v))) for k, v in inner.items()[:MAX_HEADERS]]
+            if not returned and len(w.embedded) < 4:
+                w.embedded.append(inner)
+            stack.append((inner, depth + 1, True))
+            continue
+        if part.is_multipart():
+            children = part.get_payload()
+            if isinstance(children, list):
+                for child in reversed(children):
+                    if isinstance(child, email.message.Message):
+                        stack.append((child, depth + 1, returned))
+            continue
+        maintype = ctype.split("/", 1)[0]
+        try:
+            filename = part.get_filename()
+        except Exception:
+            filename = None
+        disposition = str(part.get("Content-Disposition", "")).lower()
+        if maintype == "text" and not (filename and "attachment" in disposition):
+            if returned:
+                if ctype == "text/plain":
+                    w.returned_texts.append(_part_text(part))
+            elif ctype == "text/html":
+                w.htmls.append(_part_text(part))
+            else:
+                w.texts.append(_part_text(part))
+            continue
+        data = _part_bytes(part)
+        w.attachments.append(
+            Attachment(
+                name=decode_header(filename) if filename else None,
+                content_type=ctype,
+                size=len(data),
+                head=data[:ATTACHMENT_HEAD],
+                in_returned=returned,
+            )
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# Headers found in plain text (a bounce that quotes the original inline, or a paste)
+
+_TEXT_HEADER_NAMES = re.compile(
+    r"^(?:return-path|received|date|from|to|cc|subject|message-id|mime-version|content-type|"
+    r"x-[\w-]+|reply-to|sender|delivered-to)[ \t]*:",
+    re.I,
+)
+_KEY_RETURNED = ("date", "message-id", "received")
+
+
+def headers_in_text(text: str) -> list[tuple[str, str]]:
+    """The first run of >= 3 header lines that has a Date, Message-ID or Received field."""
+    lines = text.split("\n")
+    i = 0
+    n = len(lines)
+    while i < n:
+        if not _TEXT_HEADER_NAMES.match(lines[i]):
+            i += 1
+            continue
+        start = i
+        i += 1
+        while i < n and (
+            _FIELD_LINE.match(lines[i]) or (lines[i][:1] in (" ", "\t") and lines[i].strip())
+        ):
+            i += 1
+        block = parse_field_block("\n".join(lines[start:i]))
+        if len(block) >= 3 and any(k.lower() in _KEY_RETURNED for k, _ in block):
+            return [(k, decode_header(v)) for k, v in block]
+    return []
+
+
+# ---------------------------------------------------------------------------------------------
+# Entry points
+
+
+def _paste(data: bytes, problems: list[str]) -> Mail:
+    text = decode_bytes(data)
+    if len(text) > MAX_TEXT:
+        text = text[:MAX_TEXT]
+        problems.append(f"text_too_long: text cut at {MAX_TEXT} characters")
+    groups = parse_field_groups(_dsn_lines(text)) if _DSN_HINT.search(text) else []
+    dsn_message, dsn_recipients = split_dsn_groups(groups)
+    return Mail(
+        text=text,
+        is_mime=False,
+        returned_headers=headers_in_text(text),
+        dsn_message=dsn_message if dsn_recipients else {},
+        dsn_recipients=dsn_recipients,
+        problems=problems,
+    )
+
+
+_DSN_HINT = re.compile(r"^[> \t]*(?:final|original)-recipient[ \t]*:", re.I | re.M)
+_QUOTE = re.compile(r"^[ \t]*(?:>[ \t]?)+", re.M)
+_DSN_FIELD = re.compile(
+    r"^(?:reporting-mta|arrival-date|received-from-mta|original-envelope-id|dsn-gateway|"
+    r"final-recipient|original-recipient|action|status|remote-mta|diagnostic-code|"
+    r"last-attempt-date|will-retry-until|final-log-id|x-[\w-]+)[ \t]*:",
+    re.I,
+)
+
+
+def _dsn_lines(text: str) -> str:
+    """From a paste, only the delivery-status field lines (quotes removed), grouped as pasted."""
+    out: list[str] = []
+    in_field = False
+    for raw_line in _QUOTE.sub("", text).split("\n"):
+        if _DSN_FIELD.match(raw_line):
+            low = raw_line.lower()
+            starts_group = low.startswith(("final-recipient", "original-recipient", "reporting-mta"))
+            follows_original = low.startswith("final-recipient") and bool(out) and (
+                out[-1].lower().startswith("original-recipient")
+            )
+            if starts_group and out and out[-1] != "" and not follows_original:
+                out.append("")
+            out.append(raw_line)
+            in_field = True
+        elif in_field and raw_line[:1] in (" ", "\t") and raw_line.strip():
+            out.append(raw_line)
+        else:
+            in_field = False
+    return "\n".join(out)
+
+
+def read_mail(data: bytes | str) -> Mail:
+    """Read a raw mail or a paste. Never raises; limits hit are listed in Mail.problems."""
+    problems: list[str] = []
+    try:
+        raw = _to_bytes(data)
+    except Exception:
+        return Mail(problems=["unreadable_input"])
+    if len(raw) > MAX_BYTES:
+        problems.append(f"too_large: only the first {MAX_BYTES} bytes were read")
+        raw = raw[:MAX_BYTES]
+    raw = _normalise_lines(raw)
+    raw = _cut_long_lines(raw, problems)
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    if not _looks_like_mail(raw):
+        return _paste(raw, problems)
+    try:
+        return _read_mime(raw, problems)
+    except Exception as exc:  # the parser met something it cannot take; keep what is readable
+        problems.append(f"unparsable_mime: {type(exc).__name__}")
+        return _paste(raw, problems)
+
+
+def _read_mime(raw: bytes, problems: list[str]) -> Mail:
+    raw = raw.lstrip(b"\n")
+    if raw.startswith(b"From "):
+        raw = raw[raw.find(b"\n") + 1 :] if b"\n" in raw else b""
+    raw = _limit_headers(raw, problems)
+    try:
+        msg = email.message_from_bytes(raw)
+    except RecursionError:
+        problems.append(f"too_deep: MIME nesting deeper than the parser can follow (> {MAX_DEPTH})")
+        head_end = _header_block_end(raw)
+        msg = email.message_from_bytes(raw[:head_end] + b"\n")
+        body = decode_bytes(raw[head_end:])
+        mail = _from_message(msg, problems, walk=False)
+        mail.text = body[:MAX_TEXT]
+        return mail
+    return _from_message(msg, problems, walk=True)
+
+
+def _from_message(msg: email.message.Message, problems: list[str], walk: bool) -> Mail:
+    headers = [(str(k), decode_header(str(v))) for k, v in msg.items()]
+    mail = Mail(headers=headers, is_mime=True, problems=problems)
+    mail.subject = mail.header("subject") or ""
+    mail.sender = mail.header("from") or ""
+    try:
+        mail.content_type = msg.get_content_type()
+        mail.report_type = str(msg.get_param("report-type", "") or "").lower()
+    except Exception:
+        mail.content_type = "text/plain"
+    if not walk:
+        return mail
+    w = _Walk()
+    _walk(msg, w)
+    if w.parts_hit:
+        problems.append(f"too_many_parts: only the first {MAX_PARTS} MIME parts were read")
+    if w.depth_hit:
+        problems.append(f"too_deep: parts nested deeper than {MAX_DEPTH} levels were skipped")
+    texts = [t for t in w.texts if t.strip()]
+    if not texts and w.htmls:
+        texts = [html_to_text(h) for h in w.htmls]
+    text = "\n".join(texts)
+    if len(text) > MAX_TEXT:
+        text = text[:MAX_TEXT]
+        problems.append(f"text_too_long: text cut at {MAX_TEXT} characters")
+    mail.text = text
+    mail.attachments = w.attachments
+    mail.part_types = w.part_types
+    mail._embedded = w.embedded
+    mail.returned_text = "\n".join(w.returned_texts)[:MAX_TEXT]
+    if w.dsn_text:
+        groups = parse_field_groups("\n\n".join(w.dsn_text))
+        mail.dsn_message, mail.dsn_recipients = split_dsn_groups(groups)
+    if w.feedback_text:
+        mail.feedback = parse_field_block("\n".join(w.feedback_text))
+    if w.returned_headers is not None:
+        mail.returned_headers = w.returned_headers
+    else:
+        mail.returned_headers = headers_in_text(text)
+    return mail
+
+
+_MBOX_FROM = re.compile(rb"^From \S*[ \t].*\d{1,2}:\d{2}", re.M)
+_MBOX_QUOTED_FROM = re.compile(rb"^>(>*From )", re.M)
+
+
+def split_mailbox(data: bytes) -> list[bytes]:
+    """Split an mbox into its mails (mboxrd '>From ' quoting undone). A non-mbox: [data]."""
+    data = _normalise_lines(bytes(data))
+    # A "From " line starts a mail only at the top or after a blank line (mboxo/mboxrd).
+    lead = len(data) - len(data.lstrip())
+    starts = [
+        m.start()
+        for m in _MBOX_FROM.finditer(data)
+        if m.start() <= lead or data[m.start() - 2 : m.start()] == b"\n\n"
+    ]
+    if not starts or data[: starts[0]].strip():
+        return [data] if not starts else [data[: starts[0]], *_slices(data, starts)]
+    return _slices(data, starts)
+
+
+def _slices(data: bytes, starts: list[int]) -> list[bytes]:
+    out = []
+    for i, s in enumerate(starts):
+        end = starts[i + 1] if i + 1 < len(starts) else len(data)
+        chunk = data[s:end]
+        chunk = chunk[chunk.find(b"\n") + 1 :] if b"\n" in chunk else b""
+        chunk = _MBOX_QUOTED_FROM.sub(rb"\1", chunk)
+        if chunk.strip():
+            out.append(chunk)
+    return out
+
