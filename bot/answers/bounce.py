@@ -1,0 +1,506 @@
+"""The reply to a diagnosed mail: who failed, why in plain words, what to do, the proof.
+
+Order matters for a reader on a phone: a strong warning first when the mail looks like a fake
+or dangerous bounce; then each failed address grouped by cause; then remarks about the mail as a
+whole (the clock); and always, last, the two standing warnings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.answers.voice import Voice
+from bot.kb.model import Entry
+from bot.models import NON_FAILURE_REASONS, Block, Button, Diagnosis, Failure, IntentMatch, Reply
+
+# How much of a long bounce a phone screen should show.
+MAX_GROUPS = 4
+MAX_ADDRESSES_PER_GROUP = 5
+MAX_EVIDENCE_CHARS = 400
+MAX_RELATED_BUTTONS = 3
+
+SUSPICIOUS_WARNINGS = ("not_sent_by_you", "dangerous_attachment", "phishing_link")
+CLOCK_WARNING = "clock_skew"
+
+
+@dataclass(slots=True)
+class _Group:
+    """Recipients that failed for the same cause (one knowledge-base entry)."""
+
+    entry: Entry
+    delayed: bool
+    failures: list[Failure] = field(default_factory=list)
+
+
+def compose_diagnosis(diagnosis: Diagnosis, voice: Voice) -> Reply:
+    """The whole reply for a diagnosed mail or paste (bounce or not)."""
+    blocks: list[Block] = []
+    blocks += suspicious_blocks(diagnosis, voice)
+
+    groups = _group(diagnosis.recipients, voice)
+    failed = [g for g in groups if g.failures[0].reason not in NON_FAILURE_REASONS]
+    informational = [g for g in groups if g.failures[0].reason in NON_FAILURE_REASONS]
+
+    if not diagnosis.is_bounce and not groups:
+        reply = _not_a_bounce(diagnosis, voice, blocks)
+        reply.blocks += standing_warnings(voice) if diagnosis.suspicious else []
+        return reply
+
+    if failed:
+        blocks += _failure_headline(failed, voice)
+        for group in failed[:MAX_GROUPS]:
+            blocks += _group_blocks(group, voice)
+        hidden = sum(len(g.failures) for g in failed[MAX_GROUPS:])
+        if hidden:
+            blocks.append(
+                Block(
+                    "detail",
+                    voice.ngettext(
+                        "{n} more address failed for other reasons; the whole list is in the mail.",
+                        "{n} more addresses failed for other reasons; the whole list is in the mail.",
+                        hidden,
+                    ),
+                )
+            )
+    for group in informational:
+        blocks += _informational_blocks(group, voice, with_headline=not failed)
+    if not groups:
+        blocks += _no_recipient_found(voice)
+
+    blocks += clock_blocks(diagnosis, voice)
+    if diagnosis.problems:
+        blocks.append(
+            Block(
+                "detail",
+                voice.gettext("Part of the mail could not be read, so this answer may be incomplete."),
+            )
+        )
+    blocks += standing_warnings(voice)
+
+    leading = failed or informational
+    intent = leading[0].entry.id if leading else "how_to_read_error"
+    related: list[str] = []
+    for group in failed or informational:
+        related += list(group.entry.related)
+        related += [e.id for e in _domain_entries(group, voice) if e.id != group.entry.id]
+    if not groups:
+        related = ["how_to_read_error", "why_bounced_general"]
+    if diagnosis.suspicious:
+        related = ["fake_bounce_virus", *related]
+    buttons: list[Button] = voice.topic_buttons([r for r in related if r != intent], MAX_RELATED_BUTTONS)
+    buttons += voice.feedback_buttons()
+    buttons.append(voice.staff_button())
+
+    confident = bool(groups) and all(
+        f.reason and f.reason != "undefined" and f.confidence >= 0.5 for g in groups for f in g.failures
+    )
+    suggestions = [
+        IntentMatch(g.entry.id, round(100 * max(f.confidence for f in g.failures), 1)) for g in groups
+    ]
+    return Reply(
+        lang=voice.lang,
+        blocks=blocks,
+        buttons=buttons,
+        intent=intent,
+        diagnosis=diagnosis,
+        confident=confident,
+        suggestions=suggestions,
+    )
+
+
+def _group(recipients: list[Failure], voice: Voice) -> list[_Group]:
+    groups: dict[tuple[str, bool], _Group] = {}
+    for failure in recipients:
+        delayed = failure.action == "delayed"
+        entry = _entry_for(failure, delayed, voice)
+        key = (entry.id, delayed)
+        if key not in groups:
+            groups[key] = _Group(entry=entry, delayed=delayed)
+        groups[key].failures.append(failure)
+    # The cause that hit the most addresses first; ties keep the mail's order.
+    return sorted(groups.values(), key=lambda g: -len(g.failures))
+
+
+def _entry_for(failure: Failure, delayed: bool, voice: Voice) -> Entry:
+    if delayed:
+        delayed_entry = voice.entry("delayed")
+        if delayed_entry is not None:
+            return delayed_entry
+    return voice.kb.entry_for_reason(failure.reason or "undefined")
+
+
+def _failure_headline(groups: list[_Group], voice: Voice) -> list[Block]:
+    failures = [f for g in groups for f in g.failures]
+    if all(g.delayed for g in groups):
+        if len(failures) == 1:
+            return [
+                Block(
+                    "title",
+                    voice.gettext(
+                        "Your mail to {address} is delayed (not failed yet)",
+                        address=_address(failures[0], voice),
+                    ),
+                )
+            ]
+        return [
+            Block(
+                "title",
+                voice.ngettext(
+                    "Your mail to {n} address is delayed (not failed yet)",
+                    "Your mail to {n} addresses is delayed (not failed yet)",
+                    len(failures),
+                ),
+            )
+        ]
+    if len(failures) == 1:
+        return [
+            Block(
+                "title",
+                voice.gettext(
+                    "Your mail to {address} was not delivered", address=_address(failures[0], voice)
+                ),
+            )
+        ]
+    return [
+        Block(
+            "title",
+            voice.ngettext(
+                "Your mail was not delivered to {n} address",
+                "Your mail was not delivered to {n} addresses",
+                len(failures),
+            ),
+        )
+    ]
+
+
+def _address(failure: Failure, voice: Voice) -> str:
+    if not failure.address:
+        return voice.gettext("(an address the mail does not show)")
+    if failure.original_address and failure.original_address.lower() != failure.address.lower():
+        return voice.gettext(
+            "{address} (you wrote {original})", address=failure.address, original=failure.original_address
+        )
+    return failure.address
+
+
+def _group_blocks(group: _Group, voice: Voice) -> list[Block]:
+    text = voice.text_of(group.entry)
+    failures = group.failures
+    shown = [_address(f, voice) for f in failures[:MAX_ADDRESSES_PER_GROUP]]
+    blocks: list[Block] = []
+    label = voice.gettext("Failed address") if len(failures) == 1 else voice.gettext("Failed addresses")
+    if group.delayed:
+        label = voice.gettext("Delayed address") if len(failures) == 1 else voice.gettext("Delayed addresses")
+    blocks.append(Block("title", f"{text.title}"))
+    lines = [f"{label}: {shown[0]}"] if len(shown) == 1 else [f"{label}:", *(f"• {a}" for a in shown)]
+    more = len(failures) - len(shown)
+    if more > 0:
+        lines.append(voice.ngettext("…and {n} more address", "…and {n} more addresses", more))
+    blocks.append(Block("text", "\n".join(lines)))
+    if group.delayed:
+        blocks.append(
+            Block(
+                "text",
+                voice.gettext(
+                    "The mail has not failed for good yet: the servers are still trying to deliver it. "
+                    "You only need to act if a final failure notice follows."
+                ),
+            )
+        )
+    if text.summary:
+        blocks.append(Block("text", text.summary))
+    code = _codes(failures)
+    if code:
+        blocks.append(Block("detail", voice.gettext("Error code: {code}", code=code)))
+    who = voice.actor(group.entry.actor)
+    if who:
+        blocks.append(Block("detail", voice.gettext("Who can fix it: {who}", who=who)))
+    for failure in failures:
+        if failure.suggestion and failure.address and failure.suggestion.lower() != failure.address.lower():
+            blocks.append(
+                Block(
+                    "text",
+                    voice.gettext(
+                        "Check the address: {address} may be a typing mistake for {suggestion}.",
+                        address=failure.address,
+                        suggestion=failure.suggestion,
+                    ),
+                )
+            )
+    if text.steps:
+        blocks.append(Block("steps", voice.gettext("What to do:"), tuple(text.steps)))
+    evidence = next((f.evidence for f in failures if f.evidence and f.evidence.strip()), "")
+    if evidence:
+        blocks.append(Block("detail", voice.gettext("The line in the mail that shows this:")))
+        blocks.append(Block("evidence", _clip(evidence.strip(), MAX_EVIDENCE_CHARS)))
+    for extra in _domain_entries(group, voice):
+        if extra.id == group.entry.id:
+            continue
+        extra_text = voice.text_of(extra)
+        blocks.append(
+            Block(
+                "text",
+                voice.gettext(
+                    "Also possible for this address: {title}. {summary}",
+                    title=extra_text.title,
+                    summary=extra_text.summary,
+                ),
+            )
+        )
+    return blocks
+
+
+def _informational_blocks(group: _Group, voice: Voice, with_headline: bool) -> list[Block]:
+    text = voice.text_of(group.entry)
+    blocks: list[Block] = []
+    if with_headline:
+        blocks.append(Block("title", voice.gettext("This is not an error: {title}", title=text.title)))
+    else:
+        blocks.append(Block("title", text.title))
+    addresses = [f.address for f in group.failures if f.address][:MAX_ADDRESSES_PER_GROUP]
+    if addresses:
+        blocks.append(Block("text", voice.gettext("About: {addresses}", addresses=voice.items(addresses))))
+    blocks.append(
+        Block(
+            "text", voice.gettext("Nothing failed here: this is an automatic message, not a returned mail.")
+        )
+    )
+    if text.summary:
+        blocks.append(Block("text", text.summary))
+    if text.steps:
+        blocks.append(Block("steps", voice.gettext("What to do:"), tuple(text.steps)))
+    return blocks
+
+
+def _domain_entries(group: _Group, voice: Voice) -> list[Entry]:
+    """Entries tied to the recipient's domain (mobile carriers' filters that say "user unknown")."""
+    domains = {f.address.rsplit("@", 1)[1] for f in group.failures if f.address and "@" in f.address}
+    found: dict[str, Entry] = {}
+    for domain in sorted(domains):
+        for entry in voice.kb.for_domain(domain):
+            found.setdefault(entry.id, entry)
+    return list(found.values())
+
+
+def _codes(failures: list[Failure]) -> str:
+    seen: list[str] = []
+    for f in failures:
+        parts = [p for p in (f.status, f.reply_code) if p]
+        if parts:
+            code = " / ".join(parts)
+            if code not in seen:
+                seen.append(code)
+    return ", ".join(seen[:3])
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _no_recipient_found(voice: Voice) -> list[Block]:
+    blocks = [
+        Block("title", voice.gettext("This is an error mail, but I could not find which address failed")),
+        Block(
+            "text",
+            voice.gettext(
+                'Look in the mail for an address with @ near words such as "failed", "unknown" or '
+                '"rejected", and for a code such as 550 or 5.1.1. You can also paste that part here.'
+            ),
+        ),
+    ]
+    how = voice.entry("how_to_read_error")
+    if how is not None and voice.text_of(how).steps:
+        blocks.append(Block("steps", voice.gettext("What to do:"), tuple(voice.text_of(how).steps)))
+    return blocks
+
+
+def _not_a_bounce(diagnosis: Diagnosis, voice: Voice, blocks: list[Block]) -> Reply:
+    blocks = [*blocks]
+    blocks.append(Block("title", voice.gettext("This does not look like a returned (bounced) mail")))
+    blocks.append(
+        Block(
+            "text",
+            voice.gettext(
+                "I could not find an undelivered address or an error code in it. I explain mails that come "
+                "back undelivered, from senders such as MAILER-DAEMON or postmaster."
+            ),
+        )
+    )
+    blocks += what_i_can_do(voice)
+    buttons = voice.topic_buttons(
+        ["fake_bounce_virus", "what_is_mailer_daemon", "how_to_read_error"]
+        if diagnosis.suspicious
+        else ["what_is_mailer_daemon", "how_to_read_error", "why_bounced_general"],
+        MAX_RELATED_BUTTONS,
+    )
+    buttons.append(voice.staff_button())
+    return Reply(
+        lang=voice.lang,
+        blocks=blocks,
+        buttons=buttons,
+        intent="not_a_bounce",
+        diagnosis=diagnosis,
+        confident=True,
+    )
+
+
+def what_i_can_do(voice: Voice) -> list[Block]:
+    return [
+        Block(
+            "steps",
+            voice.gettext("What I can do:"),
+            (
+                voice.gettext(
+                    "Paste the whole error mail here (from its first line to its last), or forward it."
+                ),
+                voice.gettext("Send the mail as a file (.eml or .txt)."),
+                voice.gettext('Ask a question in your own words, for example "What is MAILER-DAEMON?".'),
+            ),
+        )
+    ]
+
+
+def suspicious_blocks(diagnosis: Diagnosis, voice: Voice) -> list[Block]:
+    """The strong warnings that must come before anything else."""
+    present = [w for wid in SUSPICIOUS_WARNINGS if (w := diagnosis.warning(wid)) is not None]
+    if not present and not diagnosis.suspicious:
+        return []
+    blocks = [
+        Block(
+            "warning",
+            voice.gettext(
+                "⚠ STOP: this mail may be a fake error mail sent to spread a virus or steal passwords."
+            ),
+        )
+    ]
+    for warning in present:
+        if warning.id == "not_sent_by_you":
+            blocks.append(
+                Block(
+                    "warning",
+                    voice.gettext(
+                        "It says a mail of yours came back, but that mail does not look like one you sent. "
+                        "Someone probably used your address as a fake sender. Do not reply; delete it."
+                    ),
+                )
+            )
+        elif warning.id == "dangerous_attachment":
+            name = _detail_text(warning.detail, "name", "filename", "names", "attachments")
+            if name:
+                blocks.append(
+                    Block(
+                        "warning",
+                        voice.gettext(
+                            "It carries a file that could harm your computer ({name}). Do not open it; "
+                            "delete the mail.",
+                            name=name,
+                        ),
+                    )
+                )
+            else:
+                blocks.append(
+                    Block(
+                        "warning",
+                        voice.gettext(
+                            "It carries a file that could harm your computer. Do not open it; "
+                            "delete the mail."
+                        ),
+                    )
+                )
+        elif warning.id == "phishing_link":
+            blocks.append(
+                Block(
+                    "warning",
+                    voice.gettext(
+                        "It contains a link that may lead to a fake site. Do not tap it and never enter a "
+                        "password or card number."
+                    ),
+                )
+            )
+    return blocks
+
+
+def _detail_text(detail: dict[str, Any], *keys: str) -> str:
+    for key in keys:
+        value = detail.get(key)
+        if isinstance(value, str) and value.strip():
+            return _clip(value.strip(), 80)
+        if isinstance(value, list | tuple):
+            names = [str(v) for v in value if str(v).strip()]
+            if names:
+                return _clip(", ".join(names[:3]), 80)
+    return ""
+
+
+def clock_blocks(diagnosis: Diagnosis, voice: Voice) -> list[Block]:
+    warning = diagnosis.warning(CLOCK_WARNING)
+    if warning is None:
+        return []
+    seconds, behind = clock_skew(warning.detail)
+    if seconds is None:
+        text = voice.gettext(
+            "Your computer's date or time looks wrong. Some providers refuse mail from a computer "
+            "whose clock is off: set the correct date and time, then send the mail again."
+        )
+    elif behind:
+        text = voice.gettext(
+            "Your computer's clock seems to be {span} behind. Some providers refuse mail from a "
+            "computer whose clock is off: set the correct date and time, then send the mail again.",
+            span=voice.span(seconds),
+        )
+    else:
+        text = voice.gettext(
+            "Your computer's clock seems to be {span} ahead. Some providers refuse mail from a "
+            "computer whose clock is off: set the correct date and time, then send the mail again.",
+            span=voice.span(seconds),
+        )
+    return [Block("warning", text)]
+
+
+def clock_skew(detail: dict[str, Any]) -> tuple[float | None, bool]:
+    """(size of the skew in seconds, whether the sender's clock is behind) from a clock warning.
+
+    A signed number is read as "sender's clock minus the true time" (negative: behind) unless the
+    detail names the direction.
+    """
+    seconds: float | None = None
+    for key in ("skew_seconds", "seconds", "offset_seconds", "delta_seconds", "skew"):
+        value = detail.get(key)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            seconds = float(value)
+            break
+    if seconds is None:
+        for key, unit in (("days", 86400.0), ("hours", 3600.0), ("minutes", 60.0)):
+            value = detail.get(key)
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                seconds = float(value) * unit
+                break
+    direction = str(detail.get("direction", "")).lower()
+    if direction in ("behind", "slow", "past"):
+        behind = True
+    elif direction in ("ahead", "fast", "future"):
+        behind = False
+    else:
+        behind = seconds is None or seconds < 0
+    return (abs(seconds) if seconds is not None else None), behind
+
+
+def standing_warnings(voice: Voice) -> list[Block]:
+    """The two warnings every answer about such a mail carries."""
+    return [
+        Block(
+            "warning",
+            voice.gettext(
+                "Never reply to MAILER-DAEMON or postmaster: these mails are sent by machines and "
+                "nobody reads replies."
+            ),
+        ),
+        Block(
+            "warning",
+            voice.gettext(
+                "Do not open attachments in such mails: fake error mails carry viruses. Read the text "
+                "only, then delete the mail."
+            ),
+        ),
+    ]
