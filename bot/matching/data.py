@@ -1,0 +1,87 @@
+"""The matching data (knowledge/matching/synonyms.toml), read and checked once.
+
+Errors name the file and the line, like the knowledge base loader's.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+SYNONYMS_FILE = Path("matching") / "synonyms.toml"
+
+
+class MatchingDataError(ValueError):
+    """knowledge/matching/ is wrong; the message starts with file:line."""
+
+
+@dataclass(frozen=True, slots=True)
+class MatchingData:
+    fillers: tuple[str, ...] = ()
+    # canonical form -> its variants, for Japanese questions
+    synonyms: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    error_signals: tuple[str, ...] = ()
+    mail_words: tuple[str, ...] = ()
+
+
+def load_matching_data(knowledge_dir: Path) -> MatchingData:
+    """Read knowledge/matching/synonyms.toml; a missing file gives empty data."""
+    path = knowledge_dir / SYNONYMS_FILE
+    if not path.is_file():
+        return MatchingData()
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise MatchingDataError(f"{path}:1: cannot read: {exc}") from exc
+    try:
+        data = tomllib.loads(raw)
+    except tomllib.TOMLDecodeError as exc:
+        m = re.search(r"\(at line (\d+)", str(exc))
+        raise MatchingDataError(f"{path}:{m.group(1) if m else 1}: not valid TOML: {exc}") from exc
+    lines = raw.splitlines()
+
+    def fail(message: str, needle: str) -> MatchingDataError:
+        line = next((i for i, text in enumerate(lines, 1) if needle in text), 1)
+        return MatchingDataError(f"{path}:{line}: {message}")
+
+    def strings(table: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
+        value = table.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            raise fail(f"{where} must be a list of non-empty strings", f"{key}")
+        return tuple(v.strip() for v in value)
+
+    known = {"fillers", "synonyms", "error_signals", "mail_words"}
+    for key in data:
+        if key not in known:
+            raise fail(f"unknown table [{key}] (known: {', '.join(sorted(known))})", f"[{key}")
+
+    fillers_table = data.get("fillers", {})
+    if not isinstance(fillers_table, dict):
+        raise fail("[fillers] must be a table", "fillers")
+    fillers = strings(fillers_table, "ja", "[fillers] ja")
+
+    synonyms: list[tuple[str, tuple[str, ...]]] = []
+    syn_table = data.get("synonyms", {})
+    if not isinstance(syn_table, dict):
+        raise fail("[synonyms] must be a table", "synonyms")
+    for lang, table in syn_table.items():
+        if lang != "ja" or not isinstance(table, dict):
+            raise fail(f"[synonyms.{lang}]: only [synonyms.ja] is used", f"synonyms.{lang}")
+        for canonical in table:
+            if not canonical.strip():
+                raise fail("empty canonical word", '""')
+            synonyms.append((canonical, strings(table, canonical, f"[synonyms.ja] {canonical!r}")))
+
+    signals_table = data.get("error_signals", {})
+    words_table = data.get("mail_words", {})
+    if not isinstance(signals_table, dict) or not isinstance(words_table, dict):
+        raise fail("[error_signals] and [mail_words] must be tables", "[")
+    return MatchingData(
+        fillers=fillers,
+        synonyms=tuple(synonyms),
+        error_signals=tuple(s.lower() for s in strings(signals_table, "phrases", "[error_signals] phrases")),
+        mail_words=strings(words_table, "words", "[mail_words] words"),
+    )

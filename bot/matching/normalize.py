@@ -1,0 +1,123 @@
+"""Turning a question into a canonical string, and telling Japanese from English.
+
+The same steps run on the knowledge base's example questions and keywords, so both sides
+meet in one form: NFKC (half-width kana and full-width Latin become ordinary), lower case,
+katakana as hiragana, long vowel marks dropped (メーラー = めいら = めら), punctuation as
+spaces, polite endings cut, and words users type in romaji, English or without kanji
+replaced by the form the knowledge base uses.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from bot.matching.data import MatchingData
+
+# Hiragana, katakana (with the half-width block, in case NFKC was skipped), CJK ideographs.
+JAPANESE_CHAR = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f"
+_JAPANESE_RE = re.compile(f"[{JAPANESE_CHAR}]")
+_KATAKANA_TO_HIRAGANA = {cp: cp - 0x60 for cp in range(0x30A1, 0x30F7)} | {0x30FD: 0x309D, 0x30FE: 0x309E}
+# A long vowel mark (or a wave dash used as one) after a kana.
+_LONG_VOWEL_RE = re.compile(r"(?<=[\u3041-\u309f])[ー〜~\-‐―]+")
+# Everything that is neither a letter, a digit, "@" nor a Japanese character becomes a space.
+_PUNCT_RE = re.compile(rf"[^0-9a-z@{JAPANESE_CHAR}\u00c0-\u024f]+")
+# Spaces between two Japanese characters carry no meaning (ﾒｰﾗｰ ﾃﾞｰﾓﾝ).
+_JA_SPACE_RE = re.compile(rf"(?<=[{JAPANESE_CHAR}]) +(?=[{JAPANESE_CHAR}])")
+# Where a clause ends: what may follow a polite ending that is cut.
+_CLAUSE_END = r"(?=$|[\s、。,.!?…‥・「」『』()\[\]\"'〜~]|[\U0001f300-\U0001faff\u2600-\u27bf])"
+_ASCII_WORD_RE = re.compile(r"[a-z][a-z0-9'\-]*")
+
+# Romaji words that only Japanese written in Latin letters has; two of them make a question
+# Japanese even without a kana.
+ROMAJI_MARKERS = frozenset(
+    (
+        "desu", "masu", "deshita", "masen", "kudasai", "ga", "wo", "ni", "de", "kara", "made",
+        "nai", "dekinai", "kita", "shita", "shimashita", "nan", "nande", "naze", "doushite", "dou",
+        "todokanai", "modotte", "kaette", "meeru", "meru", "tenpu", "onegai", "arigatou",
+        "gozaimasu", "konnichiwa", "sumimasen",
+    )
+)  # fmt: skip
+_ROMAJI_PARTICLES = frozenset(("ga", "wo", "ni", "de", "wa", "no"))
+
+
+def fold(text: str) -> str:
+    """The script-level folding alone: NFKC, lower case, katakana -> hiragana, no long vowels,
+    punctuation -> single spaces, no spaces inside Japanese."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    text = text.translate(_KATAKANA_TO_HIRAGANA)
+    text = _LONG_VOWEL_RE.sub("", text)
+    text = _PUNCT_RE.sub(" ", text)
+    text = _JA_SPACE_RE.sub("", text)
+    return " ".join(text.split())
+
+
+def detect_language(text: str, hint: str | None = None) -> str:
+    """"ja" when the text has kana or kanji (or reads as romaji), "en" when it has English
+    words, otherwise the hint (a user's locale) or "en"."""
+    if _JAPANESE_RE.search(unicodedata.normalize("NFKC", text)):
+        return "ja"
+    words = _ASCII_WORD_RE.findall(text.casefold())
+    if not words:
+        return hint if hint in ("ja", "en") else "en"
+    romaji = sum(1 for w in words if w in ROMAJI_MARKERS)
+    if romaji >= 2 and any(w in _ROMAJI_PARTICLES or w in ROMAJI_MARKERS for w in words):
+        return "ja"
+    if len(words) <= 2 and hint in ("ja", "en") and romaji:
+        return hint
+    return "en"
+
+
+class Normalizer:
+    """normalize(text, lang) -> the canonical string matching works on."""
+
+    def __init__(self, data: MatchingData) -> None:
+        fillers = sorted({f for f in data.fillers}, key=len, reverse=True)
+        self._filler_re = (
+            re.compile(f"(?:{'|'.join(re.escape(unicodedata.normalize('NFKC', f)) for f in fillers)})+"
+                       + _CLAUSE_END)
+            if fillers
+            else None
+        )
+        # Variants folded like questions; the longest first, so "mail address" wins over "mail".
+        pairs: list[tuple[str, str]] = []
+        for canonical, variants in data.synonyms:
+            target = fold(canonical)
+            for variant in variants:
+                folded = fold(variant)
+                if folded and folded != target:
+                    pairs.append((folded, target))
+        # Canonical forms map to themselves, so a variant inside one ("ぱそ" in "ぱそこん")
+        # never cuts it apart: the longest match wins.
+        pairs += [(target, target) for target in {t for _, t in pairs}]
+        pairs.sort(key=lambda p: len(p[0]), reverse=True)
+        self._replacements = dict(pairs)
+        ascii_variants = [v for v, _ in pairs if v.isascii()]
+        kana_variants = [v for v, _ in pairs if not v.isascii()]
+        ascii_alternation = "|".join(re.escape(v) for v in ascii_variants)
+        self._ascii_re = (
+            re.compile(rf"(?<![a-z0-9])(?:{ascii_alternation})(?![a-z0-9])") if ascii_variants else None
+        )
+        self._kana_re = re.compile("|".join(re.escape(v) for v in kana_variants)) if kana_variants else None
+
+    def normalize(self, text: str, lang: str = "ja") -> str:
+        text = unicodedata.normalize("NFKC", text).casefold()
+        if self._filler_re is not None:
+            text = self._filler_re.sub(" ", text)
+        text = fold(text)
+        if lang == "ja":
+            text = self.apply_synonyms(text)
+        return text
+
+    def apply_synonyms(self, folded: str) -> str:
+        """Replace romaji, English and kana-only spellings by the knowledge base's words.
+        Replacements are separated by spaces first, then Japanese spaces are closed again."""
+        def swap(m: re.Match[str]) -> str:
+            return f" {self._replacements[m.group(0)]} "
+
+        if self._ascii_re is not None:
+            folded = self._ascii_re.sub(swap, folded)
+        if self._kana_re is not None:
+            folded = self._kana_re.sub(swap, folded)
+        folded = _JA_SPACE_RE.sub("", " ".join(folded.split()))
+        return folded
