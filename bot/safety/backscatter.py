@@ -1,0 +1,167 @@
+"""not_sent_by_you: a genuine report about a mail the user never sent (backscatter).
+
+Spammers and mail worms put other people's addresses in From:. When such a mail cannot be
+delivered, the report goes to the forged address: a real bounce, but for a mail its reader never
+wrote. The returned original gives it away: it entered the mail system from a stranger's machine
+that did not log in (its bottom-most Received: line), its Message-ID was made by some other
+domain, and it often reads like spam. Knowing the user's own address makes this sharper: a
+returned From that is not theirs, or theirs but injected somewhere else.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.mail.reader import Mail
+from bot.models import Warning
+from bot.safety import dangerous_attachment
+from bot.safety.domains import (
+    address_domain,
+    bare_address,
+    clean_host,
+    is_ip,
+    is_private_ip,
+    registrable,
+)
+from bot.safety.rules import Rules, normalise, rules
+
+WARNING_ID = "not_sent_by_you"
+MAX_HOP = 2000  # characters of a Received: line looked at
+MAX_SPAM_TEXT = 64 * 1024  # characters of the returned text searched for spam words
+
+_FROM_CLAUSE = re.compile(r"^\s*from\s+(\S{1,255})((?:\s+\([^()]{0,500}\)){0,3})", re.I)
+_BY_CLAUSE = re.compile(r"\bby\s+([A-Za-z0-9.\-\[\]:]{1,255})", re.I)
+_IN_PARENS_HOST = re.compile(r"([A-Za-z0-9][A-Za-z0-9.-]{0,253}|\[[0-9a-fA-F:.]{2,45}\])")
+_NOT_HOSTS = frozenset({"helo", "ehlo", "unknown", "may", "be", "forged", "using", "with", "via"})
+_MESSAGE_ID = re.compile(r"<?[^<>@\s]{0,500}@([^<>@\s]{1,255})>?")
+
+
+@dataclass(frozen=True, slots=True)
+class FirstHop:
+    """Where the returned original entered the mail system (its bottom-most Received: line)."""
+
+    line: str
+    from_hosts: tuple[str, ...]  # HELO name, reverse-DNS name, IP address as the line gives them
+    by_host: str | None
+    authenticated: bool
+    local: bool  # written on the server itself, or handed over inside a private network
+
+
+def first_hop(received: list[str], r: Rules) -> FirstHop | None:
+    if not received:
+        return None
+    line = " ".join(received[-1][:MAX_HOP].split())
+    norm = normalise(line)
+    authenticated = any(marker in norm for marker in r.authenticated_markers)
+    m = _FROM_CLAUSE.match(line)
+    from_hosts: list[str] = []
+    if m:
+        from_hosts.append(clean_host(m.group(1)))
+        for h in _IN_PARENS_HOST.findall(m.group(2) or ""):
+            if h.lower() not in _NOT_HOSTS:
+                from_hosts.append(clean_host(h))
+    by = _BY_CLAUSE.search(line)
+    by_host = clean_host(by.group(1)) if by else None
+    local = not m or bool(from_hosts and (from_hosts[0] in r.local_hosts or is_private_ip(from_hosts[0])))
+    # "from [192.0.2.1] (unknown [10.0.0.5])": the connecting address is the one in brackets
+    # inside the parentheses when present, otherwise the HELO name.
+    addresses = [h for h in from_hosts if is_ip(h)]
+    if addresses and all(is_private_ip(a) for a in addresses):
+        local = True
+    return FirstHop(line, tuple(h for h in from_hosts if h and h != "unknown"), by_host, authenticated, local)
+
+
+@dataclass(slots=True)
+class Evidence:
+    signals: list[str] = field(default_factory=list)
+    detail: dict[str, Any] = field(default_factory=dict)
+
+    def add(self, signal: str, **detail: Any) -> None:
+        self.signals.append(signal)
+        self.detail.update(detail)
+
+
+def _returned(mail: Mail, name: str) -> str | None:
+    key = name.lower()
+    for k, v in mail.returned_headers:
+        if k.lower() == key:
+            return v
+    return None
+
+
+def spam_words(mail: Mail, r: Rules) -> list[str]:
+    in_subject = r.spam_phrases.find(_returned(mail, "subject") or "")
+    in_body = [p for p in r.spam_phrases.find(mail.returned_text[:MAX_SPAM_TEXT]) if p not in in_subject]
+    # One spam word in a long body proves little (newsletters say "unsubscribe"); in the
+    # subject, or several together, it is telling.
+    if in_subject or len(in_body) >= 3:
+        return in_subject + in_body
+    return []
+
+
+def gather(mail: Mail, me: str | None, rules_: Rules | None = None) -> Evidence:
+    """The backscatter signals the returned original shows."""
+    r = rules_ or rules()
+    ev = Evidence()
+    if not mail.returned_headers:
+        return ev
+    from_value = _returned(mail, "from")
+    from_domain = address_domain(from_value)
+    from_org = registrable(from_domain, r.domains)
+    me_address = bare_address(me)
+    me_org = registrable(address_domain(me), r.domains)
+    from_address = bare_address(from_value)
+
+    if me_address and from_address and from_address != me_address:
+        ev.add("returned_from_not_you", returned_from=from_address)
+
+    # The organisation the mail should have entered through: the user's, else the From domain's.
+    home = me_org if me_address and from_address == me_address else from_org
+    hop = first_hop([v for k, v in mail.returned_headers if k.lower() == "received"], r)
+    if hop is not None and home is not None and not hop.authenticated and not hop.local:
+        orgs = {registrable(h, r.domains) for h in (*hop.from_hosts, hop.by_host) if h}
+        if home not in orgs:
+            ev.add(
+                "entered_elsewhere",
+                first_hop_from=next((h for h in hop.from_hosts if not is_ip(h)), None)
+                or next(iter(hop.from_hosts), None),
+                first_hop_by=hop.by_host,
+            )
+
+    mid = _MESSAGE_ID.search((_returned(mail, "message-id") or "")[:800])
+    mid_org = registrable(mid.group(1).rstrip(">"), r.domains) if mid else None
+    foreign = mid_org is not None and from_org is not None and mid_org != from_org
+    if foreign and mid_org and not is_ip(mid_org) and mid_org not in r.domains.help_domains:
+        ev.add("message_id_foreign", message_id_domain=mid_org)
+
+    words = spam_words(mail, r)
+    if words:
+        ev.add("spam_content", spam_words=words[:10])
+
+    att_rules = r.attachments
+    if any(a.in_returned and dangerous_attachment.judge(a, att_rules) for a in mail.attachments[:200]):
+        ev.add("returned_dangerous_attachment")
+    return ev
+
+
+def decide(ev: Evidence, me: str | None) -> bool:
+    s = set(ev.signals)
+    if "returned_from_not_you" in s:
+        return True
+    if me and "entered_elsewhere" in s:
+        return True
+    # Without the user's address, where a mail entered and who numbered it are weak signs (mail
+    # sent through a hosting company looks the same); together with spam content or a returned
+    # program they are telling.
+    content = {"spam_content", "returned_dangerous_attachment"}
+    origin = {"entered_elsewhere", "message_id_foreign"}
+    return bool(s & content) and bool(s & origin)
+
+
+def check(mail: Mail, me: str | None, rules_: Rules | None = None) -> Warning | None:
+    ev = gather(mail, me, rules_)
+    if not decide(ev, me):
+        return None
+    return Warning(WARNING_ID, {"signals": ev.signals, **ev.detail})

@@ -1,0 +1,106 @@
+"""Host names, addresses and links: which organisation a name belongs to."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Iterable
+
+from bot.safety.rules import DomainRules
+
+_ADDRESS = re.compile(
+    r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,200}@([A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){1,20})"
+)
+_HOST = re.compile(r"^[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63})*$")
+# A link as people write and click it; bounded so a hostile text cannot make it slow.
+_URL = re.compile(
+    r"""(?:\b(?:https?|hxxps?)://|\bwww\.)"""
+    r"""(?:[^\s/?#@<>"']{1,200}@)?"""  # user:password@ (a classic disguise)
+    r"""(\[[0-9a-fA-F:.]{2,45}\]|[^\s/?#:<>"'()\[\]|\\]{1,253})""",
+    re.I,
+)
+MAX_LINKS = 200
+
+
+def clean_host(host: str) -> str:
+    """Lower case, without brackets, trailing dot, port or IDNA surprises."""
+    host = host.strip().strip("[]<>()'\".,;").lower().rstrip(".")
+    if host.startswith("ipv6:"):
+        host = host[5:]
+    return host
+
+
+def is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(clean_host(host))
+    except ValueError:
+        return False
+    return True
+
+
+def is_private_ip(host: str) -> bool:
+    try:
+        ip = ipaddress.ip_address(clean_host(host))
+    except ValueError:
+        return False
+    return ip.is_private or ip.is_loopback or ip.is_link_local
+
+
+def registrable(host: str | None, rules: DomainRules) -> str | None:
+    """The organisation part of a host name: mx1.mail.example.co.jp -> example.co.jp.
+
+    An IP address stands for itself; anything that is not a host name gives None.
+    """
+    if not host:
+        return None
+    host = clean_host(host)
+    if is_ip(host):
+        return host
+    if not _HOST.match(host) or "." not in host:
+        return None
+    labels = host.split(".")
+    if len(labels) >= 3 and ".".join(labels[-2:]) in rules.two_label_suffixes:
+        return ".".join(labels[-3:])
+    return ".".join(labels[-2:])
+
+
+def address_domain(value: str | None) -> str | None:
+    """The domain of the (first) address in a header value such as 'Name <a@b.example>'."""
+    if not value:
+        return None
+    m = _ADDRESS.search(value[:2000])
+    return m.group(1).lower().rstrip(".") if m else None
+
+
+def bare_address(value: str | None) -> str | None:
+    """'Name <A@B.example>' -> 'a@b.example'."""
+    if not value:
+        return None
+    m = _ADDRESS.search(value[:2000])
+    return m.group(0).lower().rstrip(".") if m else None
+
+
+def link_hosts(text: str) -> list[str]:
+    """Host names of the links in a text, in order, each once (at most MAX_LINKS)."""
+    seen: dict[str, None] = {}
+    for m in _URL.finditer(text):
+        host = clean_host(m.group(1).split(":")[0] if not m.group(1).startswith("[") else m.group(1))
+        if m.group(0).lower().startswith("www."):
+            host = "www." + host
+        if host and host not in seen:
+            seen[host] = None
+            if len(seen) >= MAX_LINKS:
+                break
+    return list(seen)
+
+
+def organisations(hosts: Iterable[str | None], rules: DomainRules) -> set[str]:
+    return {r for h in hosts if (r := registrable(h, rules))}
+
+
+def related(host: str, known: set[str], rules: DomainRules) -> bool:
+    """True when the host belongs to one of the known organisations or a provider's help pages."""
+    org = registrable(host, rules)
+    if org is None:
+        return True  # not a host name we can judge (a template placeholder, a broken link)
+    return org in known or org in rules.help_domains or clean_host(host) in rules.help_domains

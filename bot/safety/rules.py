@@ -1,0 +1,307 @@
+"""The data behind the safety checks (knowledge/safety/*.toml), read and validated once.
+
+Every mistake in those files is reported as SafetyRulesError naming the file and the line, so
+staff who edit a phrase list see exactly where it went wrong.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from bot.paths import KNOWLEDGE_DIR
+
+SAFETY_DIR = KNOWLEDGE_DIR / "safety"
+
+
+class SafetyRulesError(ValueError):
+    """A knowledge/safety file is malformed."""
+
+    def __init__(self, path: Path, line: int | None, message: str) -> None:
+        self.path = path
+        self.line = line
+        where = f"{path}:{line}" if line else str(path)
+        super().__init__(f"{where}: {message}")
+
+
+@dataclass(frozen=True, slots=True)
+class AttachmentKind:
+    name: str
+    dangerous: bool
+    why: str
+    extensions: frozenset[str]
+    content_types: frozenset[str]
+    magic: frozenset[str]  # first-bytes kinds this kind may legitimately have
+
+
+@dataclass(frozen=True, slots=True)
+class MagicSignature:
+    kind: str
+    prefix: bytes
+    text: bool  # True: matched case-insensitively after white space and a byte-order mark
+
+
+@dataclass(frozen=True, slots=True)
+class AttachmentRules:
+    kinds: dict[str, AttachmentKind]
+    by_extension: dict[str, str]  # extension -> kind name
+    by_content_type: dict[str, str]  # declared type -> kind name
+    magic: tuple[MagicSignature, ...]
+    dangerous_magic: frozenset[str]  # first-bytes kinds that only dangerous kinds may have
+    decoys: frozenset[str]
+    blank_run: int
+    invisible: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class DomainRules:
+    two_label_suffixes: frozenset[str]
+    help_domains: frozenset[str]
+
+
+class PhraseSet:
+    """Phrases found in a text: whole words for Latin script, anywhere for Japanese.
+
+    One compiled alternation, so a long text is scanned once whatever the number of phrases.
+    """
+
+    def __init__(self, phrases: tuple[str, ...]) -> None:
+        self.phrases = phrases
+        alternatives = []
+        for p in sorted(phrases, key=len, reverse=True):
+            body = re.escape(p)
+            if p[:1].isascii() and p[:1].isalnum():
+                body = r"(?<![a-z0-9])" + body
+            if p[-1:].isascii() and p[-1:].isalnum():
+                body += r"(?![a-z0-9])"
+            alternatives.append(body)
+        self._pattern = re.compile("|".join(alternatives)) if alternatives else None
+
+    def find(self, text: str) -> list[str]:
+        """The distinct phrases in the text, in order of first appearance (text normalised here)."""
+        if self._pattern is None:
+            return []
+        return list(dict.fromkeys(m.group(0) for m in self._pattern.finditer(normalise(text))))
+
+    def __len__(self) -> int:
+        return len(self.phrases)
+
+
+@dataclass(frozen=True, slots=True)
+class Rules:
+    attachments: AttachmentRules
+    domains: DomainRules
+    lure_phrases: PhraseSet
+    spam_phrases: PhraseSet
+    authenticated_markers: tuple[str, ...]
+    local_hosts: frozenset[str]
+
+
+_SPACES = re.compile(r"\s+")
+
+
+def normalise(text: str) -> str:
+    """The form phrases are compared in: NFKC, case-folded, white space runs as one space."""
+    return _SPACES.sub(" ", unicodedata.normalize("NFKC", text).casefold())
+
+
+class _File:
+    """One TOML file with enough of its text kept to point at lines."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            self.text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise SafetyRulesError(path, None, f"cannot read: {exc.strerror or exc}") from exc
+        except UnicodeDecodeError as exc:
+            raise SafetyRulesError(path, None, "not UTF-8") from exc
+        try:
+            self.data = tomllib.loads(self.text)
+        except tomllib.TOMLDecodeError as exc:
+            found = re.search(r"line (\d+)", str(exc))
+            raise SafetyRulesError(path, int(found.group(1)) if found else None, str(exc)) from exc
+        self.lines = self.text.splitlines()
+
+    def line_of(self, *needles: str) -> int | None:
+        """The first line holding the last needle after the earlier ones (a key, then a value)."""
+        start = 0
+        found: int | None = None
+        for needle in needles:
+            for i in range(start, len(self.lines)):
+                if needle in self.lines[i]:
+                    found, start = i + 1, i
+                    break
+        return found
+
+    def error(self, message: str, *needles: str) -> SafetyRulesError:
+        return SafetyRulesError(self.path, self.line_of(*needles) if needles else None, message)
+
+    def table(self, data: dict[str, Any], key: str, *where: str) -> dict[str, Any]:
+        value = data.get(key)
+        if not isinstance(value, dict):
+            raise self.error(f"[{key}] must be a table", *where, key)
+        return value
+
+    def strings(self, data: dict[str, Any], key: str, *where: str, allow_empty: bool = False) -> list[str]:
+        value = data.get(key)
+        if not isinstance(value, list):
+            raise self.error(f"{key} must be a list of strings", *where, key)
+        for item in value:
+            if not isinstance(item, str) or not item.strip():
+                raise self.error(f"{key}: {item!r} is not a non-empty string", *where, key)
+        if not value and not allow_empty:
+            raise self.error(f"{key} must not be empty", *where, key)
+        return value
+
+    def only_keys(self, data: dict[str, Any], allowed: set[str], *where: str) -> None:
+        for key in data:
+            if key not in allowed:
+                raise self.error(f"unknown key {key!r} (expected one of {sorted(allowed)})", *where, key)
+
+
+def _load_attachments(f: _File) -> AttachmentRules:
+    f.only_keys(f.data, {"kinds", "magic", "names"})
+    magic: list[MagicSignature] = []
+    raw_magic = f.data.get("magic")
+    if not isinstance(raw_magic, list) or not raw_magic:
+        raise f.error("[[magic]] entries are missing", "magic")
+    for n, item in enumerate(raw_magic, 1):
+        where = ("[[magic]]",) * n
+        if not isinstance(item, dict):
+            raise f.error("each [[magic]] must be a table", *where)
+        f.only_keys(item, {"kind", "hex", "ascii"}, *where)
+        kind = item.get("kind")
+        if not isinstance(kind, str) or not kind:
+            raise f.error("[[magic]] needs kind = \"...\"", *where)
+        if ("hex" in item) == ("ascii" in item):
+            raise f.error("[[magic]] needs exactly one of hex or ascii", *where)
+        if "hex" in item:
+            hex_text = item["hex"]
+            try:
+                prefix = bytes.fromhex(hex_text) if isinstance(hex_text, str) else b""
+            except ValueError:
+                prefix = b""
+            if not prefix:
+                raise f.error(f"hex {hex_text!r} is not an even run of hex digits", *where, "hex")
+            magic.append(MagicSignature(kind, prefix, text=False))
+        else:
+            ascii_text = item["ascii"]
+            if not isinstance(ascii_text, str) or not ascii_text or not ascii_text.isascii():
+                raise f.error(f"ascii {ascii_text!r} must be non-empty ASCII", *where, "ascii")
+            magic.append(MagicSignature(kind, ascii_text.lower().encode(), text=True))
+    magic_kinds = {m.kind for m in magic}
+
+    kinds: dict[str, AttachmentKind] = {}
+    by_extension: dict[str, str] = {}
+    by_content_type: dict[str, str] = {}
+    for name, raw in f.table(f.data, "kinds").items():
+        where = (f"[kinds.{name}]",)
+        if not isinstance(raw, dict):
+            raise f.error(f"kinds.{name} must be a table", *where)
+        f.only_keys(raw, {"dangerous", "why", "extensions", "content_types", "magic"}, *where)
+        if not isinstance(raw.get("dangerous"), bool):
+            raise f.error("dangerous must be true or false", *where, "dangerous")
+        why = raw.get("why")
+        if not isinstance(why, str) or not why:
+            raise f.error("why must be a non-empty string", *where, "why")
+        extensions = f.strings(raw, "extensions", *where)
+        content_types = f.strings(raw, "content_types", *where)
+        kind_magic = f.strings(raw, "magic", *where, allow_empty=True)
+        for ext in extensions:
+            if ext != ext.lower() or ext.startswith(".") or ext in by_extension:
+                problem = "listed twice" if ext in by_extension else "must be lower case without a dot"
+                raise f.error(f"extension {ext!r} {problem}", *where, f'"{ext}"')
+            by_extension[ext] = name
+        for ctype in content_types:
+            if ctype != ctype.lower() or "/" not in ctype or ctype in by_content_type:
+                problem = "listed twice" if ctype in by_content_type else "must be lower-case type/subtype"
+                raise f.error(f"content type {ctype!r} {problem}", *where, f'"{ctype}"')
+            by_content_type[ctype] = name
+        for m in kind_magic:
+            if m not in magic_kinds:
+                raise f.error(f"magic {m!r} names no [[magic]] kind", *where, "magic")
+        kinds[name] = AttachmentKind(
+            name,
+            raw["dangerous"],
+            why,
+            frozenset(extensions),
+            frozenset(content_types),
+            frozenset(kind_magic),
+        )
+
+    # First bytes that only a dangerous kind has any business having; a harmless name over such
+    # bytes is a lie (a .pdf that starts with "MZ"). A .docx may start with "PK": the kind's own
+    # `magic` list says what it may start with.
+    dangerous_magic = frozenset(m for k in kinds.values() if k.dangerous for m in k.magic)
+    names = f.table(f.data, "names")
+    f.only_keys(names, {"decoys", "blank_run", "invisible"}, "[names]")
+    blank_run = names.get("blank_run")
+    if not isinstance(blank_run, int) or isinstance(blank_run, bool) or blank_run < 2:
+        raise f.error("blank_run must be a whole number of at least 2", "[names]", "blank_run")
+    invisible = f.strings(names, "invisible", "[names]")
+    for ch in invisible:
+        if len(ch) != 1:
+            raise f.error(f"invisible {ch!r} must be one character", "[names]", "invisible")
+    return AttachmentRules(
+        kinds=kinds,
+        by_extension=by_extension,
+        by_content_type=by_content_type,
+        magic=tuple(magic),
+        dangerous_magic=dangerous_magic,
+        decoys=frozenset(x.lower() for x in f.strings(names, "decoys", "[names]")),
+        blank_run=blank_run,
+        invisible=frozenset(invisible),
+    )
+
+
+def _domain_list(f: _File, key: str) -> frozenset[str]:
+    values = f.strings(f.data, key)
+    for v in values:
+        if v != v.lower() or "." not in v or " " in v or v.startswith("."):
+            raise f.error(f"{key}: {v!r} must be a lower-case domain name", key, f'"{v}"')
+    return frozenset(values)
+
+
+def _phrases(f: _File, table: dict[str, Any], *where: str) -> tuple[str, ...]:
+    out: list[str] = []
+    if not table:
+        raise f.error("needs at least one language list", *where)
+    for lang in table:
+        out += [normalise(p) for p in f.strings(table, lang, *where)]
+    return tuple(dict.fromkeys(out))
+
+
+def load_rules(directory: Path = SAFETY_DIR) -> Rules:
+    """Read and validate knowledge/safety/; raises SafetyRulesError naming file and line."""
+    att = _File(directory / "attachments.toml")
+    dom = _File(directory / "domains.toml")
+    phish = _File(directory / "phishing.toml")
+    back = _File(directory / "backscatter.toml")
+
+    dom.only_keys(dom.data, {"two_label_suffixes", "help_domains"})
+    phish.only_keys(phish.data, {"lure"})
+    back.only_keys(back.data, {"received", "spam"})
+    received = back.table(back.data, "received")
+    back.only_keys(received, {"authenticated", "local_hosts"}, "[received]")
+    return Rules(
+        attachments=_load_attachments(att),
+        domains=DomainRules(_domain_list(dom, "two_label_suffixes"), _domain_list(dom, "help_domains")),
+        lure_phrases=PhraseSet(_phrases(phish, phish.table(phish.data, "lure"), "[lure]")),
+        spam_phrases=PhraseSet(_phrases(back, back.table(back.data, "spam"), "[spam]")),
+        authenticated_markers=tuple(
+            normalise(x) for x in back.strings(received, "authenticated", "[received]")
+        ),
+        local_hosts=frozenset(x.lower() for x in back.strings(received, "local_hosts", "[received]")),
+    )
+
+
+@cache
+def rules() -> Rules:
+    """The shipped rules, loaded once."""
+    return load_rules()
