@@ -41,11 +41,24 @@ HOST_IN_TEXT = re.compile(
 _COMMANDS: Sequence[tuple[re.Pattern[str], str]] = (
     (re.compile(r"\b(?:RCPT TO|RCPT_TO|RCPT)\b", re.I), "RCPT"),
     (re.compile(r"\b(?:MAIL FROM|MAIL_FROM)\b|\bafter MAIL\b|sender was rejected", re.I), "MAIL"),
-    (re.compile(r"\bend of data\b|\bfinal DATA\b|\bafter DATA\b|\bDATA command\b|\bfor TEXT command\b"
-                r"|failed after I sent the message|\(DATA\b|>>> DATA\b", re.I), "DATA"),
-    (re.compile(r"\b(?:after|in reply to)\s+(?:EHLO|HELO)\b|my name was rejected|>>> (?:EHLO|HELO)\b",
-                re.I), "EHLO"),
-    (re.compile(r"\bafter initial connection\b|greeting failed|\bin reply to (?:the )?banner\b", re.I), "CONN"),
+    (
+        re.compile(
+            r"\bend of data\b|\bfinal DATA\b|\bafter DATA\b|\bDATA command\b|\bfor TEXT command\b"
+            r"|failed after I sent the message|\(DATA\b|>>> DATA\b",
+            re.I,
+        ),
+        "DATA",
+    ),
+    (
+        re.compile(
+            r"\b(?:after|in reply to)\s+(?:EHLO|HELO)\b|my name was rejected|>>> (?:EHLO|HELO)\b", re.I
+        ),
+        "EHLO",
+    ),
+    (
+        re.compile(r"\bafter initial connection\b|greeting failed|\bin reply to (?:the )?banner\b", re.I),
+        "CONN",
+    ),
 )
 _WS = re.compile(r"\s+")
 
@@ -126,7 +139,9 @@ def failure(
     status = status or found_status
     reply_code = reply_code or found_reply
     if action is None:
-        action = "delayed" if (status or reply_code or "5")[0] == "4" and _DELAY.search(evidence) else "failed"
+        action = (
+            "delayed" if (status or reply_code or "5")[0] == "4" and _DELAY.search(evidence) else "failed"
+        )
     return Failure(
         address=address,
         reason=reason,

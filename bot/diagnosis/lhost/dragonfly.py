@@ -30,17 +30,29 @@ class DragonFlyDetector:
         for i, m in enumerate(marks):
             addr = clean_address(m.group(1))
             end = marks[i + 1].start() if i + 1 < len(marks) else len(body)
-            block = body[m.end():end]
+            block = body[m.end() : end]
             like = _LIKE.search(block)
-            diag = block[like.end():] if like else block
-            out.append(failure(addr, squash(diag), remote_mta=like.group(1).lower() if like else None,
-                               command=_command(like.group(2)) if like else None))
+            diag = block[like.end() :] if like else block
+            out.append(
+                failure(
+                    addr,
+                    squash(diag),
+                    remote_mta=like.group(1).lower() if like else None,
+                    command=_command(like.group(2)) if like else None,
+                )
+            )
         return out or None
 
 
 def _command(step: str) -> str | None:
     step = step.upper()
-    for word, name in (("RCPT", "RCPT"), ("MAIL", "MAIL"), ("DATA", "DATA"), ("HELO", "EHLO"), ("EHLO", "EHLO")):
+    for word, name in (
+        ("RCPT", "RCPT"),
+        ("MAIL", "MAIL"),
+        ("DATA", "DATA"),
+        ("HELO", "EHLO"),
+        ("EHLO", "EHLO"),
+    ):
         if word in step:
             return name
     return None

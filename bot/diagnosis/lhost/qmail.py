@@ -45,14 +45,29 @@ _OWN_SENTENCES = (
     ("mailboxfull", ("disk quota exceeded",)),
     ("mesgtoobig", ("message size exceeds fixed maximum message size",)),
     ("exceedlimit", ("the message exeeded the maximum size the user accepts",)),
-    ("networkerror", ("sorry, i wasn't able to establish an smtp connection",
-                      "although i'm listed as a best-preference mx or a for that host")),
+    (
+        "networkerror",
+        (
+            "sorry, i wasn't able to establish an smtp connection",
+            "although i'm listed as a best-preference mx or a for that host",
+        ),
+    ),
     ("suspend", ("mailaddress is administrativ", "account is locked")),
     ("systemfull", ("mailbox unavailable (not enough free space)",)),
     ("userunknown", ("no mailbox here by that name",)),
-    ("systemerror", ("unable to contact ldap server", "temporary failure in ldap lookup",
-                     "ldap attribute", "homedir creat", "qmail-forward", "bad interpreter",
-                     "system error", "unable to login into ldap server")),
+    (
+        "systemerror",
+        (
+            "unable to contact ldap server",
+            "temporary failure in ldap lookup",
+            "ldap attribute",
+            "homedir creat",
+            "qmail-forward",
+            "bad interpreter",
+            "system error",
+            "unable to login into ldap server",
+        ),
+    ),
 )
 _EXPIRED = "this message has been in the queue too long"
 
@@ -61,7 +76,7 @@ def parse_qmail_like(text: str, name: str, start: re.Pattern[str]) -> list[Failu
     m = start.search(text)
     if not m:
         return None
-    body = cut(text[m.end():], _BOUNDARIES)
+    body = cut(text[m.end() :], _BOUNDARIES)
     out = []
     for addr, lines in records(body.split("\n"), _RECORD):
         diag = squash(" ".join(lines))
@@ -78,9 +93,12 @@ def parse_qmail_like(text: str, name: str, start: re.Pattern[str]) -> list[Failu
             if _EXPIRED in low and reason in ("", "networkerror"):
                 # Connection trouble that lasted until qmail gave up is told as expiry.
                 reason = "expired"
-        evidence = diag[said + len("remote host said:"):].strip() if said >= 0 else diag
-        out.append(failure(addr, evidence, reason=reason, command=command,
-                           remote_mta=remote.group(1) if remote else None))
+        evidence = diag[said + len("remote host said:") :].strip() if said >= 0 else diag
+        out.append(
+            failure(
+                addr, evidence, reason=reason, command=command, remote_mta=remote.group(1) if remote else None
+            )
+        )
     return out or None
 
 

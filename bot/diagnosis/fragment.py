@@ -1,0 +1,154 @@
+"""Bounce text that people paste: no mail headers, often quoted, re-wrapped, with their own words.
+
+What arrives here: the displayed text of a bounce, the same text quoted with "> " under a
+question (often re-wrapped at 60 to 76 columns), a Telegram-forwarded copy, or a single error
+line ("550 5.1.1 <x@y>: Recipient address rejected: User unknown"). The text is cleaned, then
+read as RFC 3464 fields, then by the mail-system readers, and at last line by line.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from typing import TYPE_CHECKING
+
+from bot.diagnosis.lhost import DETECTORS
+from bot.diagnosis.lhost._common import ADDRESS, STATUS, clean_address, failure, squash
+from bot.diagnosis.lhost.textdsn import parse_fields
+from bot.models import Failure
+
+if TYPE_CHECKING:
+    from bot.mail.reader import Mail
+
+MAX_TEXT = 200_000  # a paste longer than this is cut: bounce reports are short
+
+_QUOTE = re.compile(r"^[ \t]*(?:[>＞|][ \t]?)+", re.M)
+_FORWARD = re.compile(
+    r"^\s*(?:\[?Forwarded from [^\n]*|-{2,} ?Forwarded message ?-{2,}|転送元[:：][^\n]*)$", re.M | re.I
+)
+# The returned original starts here; what follows are its headers and body, not the report.
+_ORIGINAL = re.compile(
+    r"^(?:-+ ?(?:Original message|Below this line is a copy|This is a copy of|The header of the original"
+    r"|Unsent message follows|Returned Message)[^\n]*|Original message follows\.?)\s*$",
+    re.M | re.I,
+)
+# One error statement: a reply code with a status code, a reply code opening a line, or a
+# status code with a recognisable diagnostic around it.
+_ERROR_LINE = re.compile(
+    r"(?:^|[\s:(<\[\"'])(?:[245]\d\d[ -]+#?[245]\.\d{1,3}\.\d{1,3}\b|[45]\d\d(?=[ -:])|#?[45]\.\d{1,3}\.\d{1,3}\b)",
+)
+_LEAD_CODE = re.compile(r"^\s*(?:<<<\s*)?[45]\d\d[\s:-]")
+_ERROR_WORDS = re.compile(
+    r"user unknown|unknown user|no such user|not found|does not exist|doesn't exist|mailbox|quota|rejected"
+    r"|denied|refused|blocked|too large|exceed|timed? ?out|expired|spam|relay|invalid|unavailable"
+    r"|unrouteable|not accepted|blacklist|blocklist|policy|authenticat|reverse|dns|host|over quota|disabled"
+    r"|suspend|can't|cannot|couldn't|failed|failure|error",
+    re.I,
+)
+
+
+def clean(text: str) -> str:
+    """The paste without quote marks, forwarding lines and line-end noise."""
+    text = text[:MAX_TEXT].replace("\r\n", "\n").replace("\r", "\n").replace("\u3000", " ")
+    lines = text.split("\n")
+    quoted = sum(1 for ln in lines if _QUOTE.match(ln))
+    if quoted and quoted >= 0.3 * sum(1 for ln in lines if ln.strip()):
+        text = _QUOTE.sub("", text)
+    return _FORWARD.sub("", text)
+
+
+def _report_part(text: str) -> str:
+    m = _ORIGINAL.search(text)
+    return text[: m.start()] if m else text
+
+
+def _classified(found: list[Failure]) -> list[Failure]:
+    try:
+        from bot.diagnosis.reasons import classify
+    except ImportError:  # the classifier is optional for reading; the scanner fills reasons too
+        return found
+    out = []
+    for f in found:
+        if f.reason:
+            out.append(f)
+            continue
+        reason, confidence = classify(f.status, f.reply_code, f.evidence)
+        out.append(dataclasses.replace(f, reason=reason, confidence=min(confidence, f.confidence)))
+    return out
+
+
+def _error_lines(text: str) -> list[Failure]:
+    """The last resort: statements that carry an SMTP error, with the address nearest to each."""
+    lines = [ln.strip() for ln in text.split("\n")]
+    out: list[Failure] = []
+    seen: set[str | None] = set()
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if not line or not (_ERROR_LINE.search(line) and (_ERROR_WORDS.search(line) or STATUS.search(line))):
+            i += 1
+            continue
+        # Re-join a statement that wrapping cut: following lines that do not start a new one.
+        block = [line]
+        j = i + 1
+        while j < len(lines) and lines[j] and not _LEAD_CODE.match(lines[j]) and len(block) < 6:
+            if ADDRESS.fullmatch(lines[j].strip("<>:")):
+                break
+            block.append(lines[j])
+            j += 1
+        statement = squash(" ".join(block))
+        addr = clean_address(statement)
+        if addr is None:
+            for k in range(i - 1, max(-1, i - 4), -1):
+                addr = clean_address(lines[k]) if lines[k] else None
+                if addr:
+                    break
+        if addr not in seen:
+            seen.add(addr)
+            out.append(failure(addr, statement, confidence=0.6))
+        i = j
+    return out
+
+
+def _sentence_only(text: str) -> list[Failure]:
+    """A short paste with no code at all ("User unknown", "Mailbox full"): one unnamed failure."""
+    flat = squash(text)
+    if len(flat) > 400 or not _ERROR_WORDS.search(flat):
+        return []
+    return [failure(clean_address(flat), flat, confidence=0.5)]
+
+
+def detect(mail: Mail) -> list[Failure] | None:
+    """Failures read from pasted text; None when the text carries no bounce."""
+    try:
+        return _detect(mail)
+    except (ValueError, IndexError, AttributeError, TypeError):
+        return None
+
+
+def _detect(mail: Mail) -> list[Failure] | None:
+    text = clean(mail.text or "")
+    if not text.strip():
+        return None
+    fields = parse_fields(text)
+    if fields:
+        return _classified(fields)
+    view = dataclasses.replace(mail, text=text) if dataclasses.is_dataclass(mail) else mail
+    for detector in DETECTORS:
+        found = detector.detect(view)
+        if found:
+            return _classified(found)
+    found = _error_lines(_report_part(text)) or _sentence_only(text)
+    if not found:
+        return None
+    found = _classified(found)
+    # A guess from loose text stands only when the classifier recognised an error in it.
+    kept = [f for f in found if f.reason and f.reason not in ("undefined",) and f.confidence >= 0.3]
+    return kept or None
+
+
+class FragmentDetector:
+    name = "fragment"
+
+    def detect(self, mail: Mail) -> list[Failure] | None:
+        return detect(mail)

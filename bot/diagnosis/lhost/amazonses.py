@@ -1,0 +1,108 @@
+"""Amazon SES notifications delivered by mail: the SNS JSON documents (Bounce, Complaint, Delivery)."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import TYPE_CHECKING, Any
+
+from bot.diagnosis.lhost._common import clean_address, failure
+from bot.models import Failure
+
+if TYPE_CHECKING:
+    from bot.mail.reader import Mail
+
+_QUICK = re.compile(r'"?notificationType\\?"?\s*:')
+_FOLD = re.compile(r"\n[ \t]")
+
+
+def _document(text: str) -> dict[str, Any] | None:
+    start, end = text.find("{"), text.rfind("}")
+    if start < 0 or end <= start:
+        return None
+    raw = text[start : end + 1]
+    for candidate in (raw, _FOLD.sub("", raw), raw.replace("\n", "")):
+        try:
+            doc = json.loads(candidate)
+        except ValueError:
+            continue
+        if isinstance(doc, dict):
+            inner = doc.get("Message")
+            if isinstance(inner, str):
+                try:
+                    parsed = json.loads(inner)
+                except ValueError:
+                    return None
+                return parsed if isinstance(parsed, dict) else None
+            return doc
+    return None
+
+
+def _text(value: object) -> str:
+    return value if isinstance(value, str) else ""
+
+
+class AmazonSESDetector:
+    name = "amazonses"
+
+    def detect(self, mail: Mail) -> list[Failure] | None:
+        text = mail.text
+        if not _QUICK.search(text):
+            return None
+        doc = _document(text)
+        if doc is None:
+            return None
+        kind = _text(doc.get("notificationType") or doc.get("eventType")).lower()
+        out: list[Failure] = []
+        if kind == "bounce":
+            bounce = doc.get("bounce") or {}
+            temporary = _text(bounce.get("bounceType")) == "Transient"
+            subtype = _text(bounce.get("bounceSubType"))
+            for r in bounce.get("bouncedRecipients") or []:
+                if not isinstance(r, dict):
+                    continue
+                addr = clean_address(_text(r.get("emailAddress")))
+                diag = re.sub(r"^\s*smtp;\s*", "", _text(r.get("diagnosticCode")), flags=re.I)
+                # SES names a few outcomes itself (its suppression list, a full mailbox).
+                reason = {
+                    "Suppressed": "suppressed",
+                    "OnAccountSuppressionList": "suppressed",
+                    "MailboxFull": "mailboxfull",
+                    "MessageTooLarge": "mesgtoobig",
+                }.get(subtype, "")
+                out.append(
+                    failure(
+                        addr,
+                        diag or subtype,
+                        reason=reason,
+                        status=_text(r.get("status")) or None,
+                        action="delayed" if temporary else _text(r.get("action")) or "failed",
+                    )
+                )
+        elif kind == "complaint":
+            complaint = doc.get("complaint") or {}
+            for r in complaint.get("complainedRecipients") or []:
+                if isinstance(r, dict):
+                    out.append(
+                        failure(
+                            clean_address(_text(r.get("emailAddress"))),
+                            _text(complaint.get("complaintFeedbackType")) or "complaint",
+                            reason="feedback",
+                            action=None,
+                        )
+                    )
+        elif kind == "delivery":
+            delivery = doc.get("delivery") or {}
+            for a in delivery.get("recipients") or []:
+                out.append(
+                    failure(
+                        clean_address(_text(a)),
+                        _text(delivery.get("smtpResponse")),
+                        reason="delivered",
+                        action="delivered",
+                    )
+                )
+        return out or None
+
+
+DETECTOR = AmazonSESDetector()

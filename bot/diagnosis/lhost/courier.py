@@ -1,0 +1,45 @@
+"""Courier mail server: "UNDELIVERABLE MAIL" / "DELAYED MAIL" reports."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from bot.diagnosis.lhost._common import clean_address, cut, failure, squash
+from bot.models import Failure
+
+if TYPE_CHECKING:
+    from bot.mail.reader import Mail
+
+_START = re.compile(r"running the Courier mail server|^\s*(?:UNDELIVERABLE|DELAYED) MAIL\s*$", re.M)
+_LIST = re.compile(r"Your message to the following recipients (?:cannot be delivered|has been delayed):")
+_RECORD = re.compile(r"^<(?P<addr>[^>\s]+@[^>\s]+)>:\s*$")
+_BOUNDARIES = (re.compile(r"^-{20,}", re.M),)
+
+
+class CourierDetector:
+    name = "courier"
+
+    def detect(self, mail: Mail) -> list[Failure] | None:
+        text = mail.text
+        if not _START.search(text):
+            return None
+        lst = _LIST.search(text)
+        if not lst:
+            return None
+        body = cut(text[lst.end() :], _BOUNDARIES)
+        delayed = "has been delayed" in lst.group(0)
+        records: list[tuple[str, list[str]]] = []
+        for line in body.split("\n"):
+            m = _RECORD.match(line.strip())
+            if m and (addr := clean_address(m.group("addr"))):
+                records.append((addr, []))
+            elif records and line.strip():
+                records[-1][1].append(line.strip().lstrip("<>").strip())
+        return [
+            failure(a, squash(" ".join(lines)), action="delayed" if delayed else "failed")
+            for a, lines in records
+        ] or None
+
+
+DETECTOR = CourierDetector()

@@ -1,0 +1,114 @@
+"""Gmail and Google Workspace: the current "** Address not found **" notices and the older
+"Delivery to the following recipient failed permanently" ones; Google Groups rejections."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from bot.diagnosis.lhost._common import ADDRESS, clean_address, cut, failure, squash
+from bot.models import Failure
+
+if TYPE_CHECKING:
+    from bot.mail.reader import Mail
+
+_LEGACY = re.compile(
+    r"Delivery to the following recipients? (?:failed permanently|has been delayed)"
+    r"|Delivery to these recipients or groups is delayed"
+)
+_DETAILS = re.compile(r"Technical details of (?:permanent|temporary) failure:\s*")
+_CURRENT = re.compile(
+    r"\*\* (?:Address not found|Message not delivered|Delivery incomplete"
+    r"|Message blocked|Message delayed|Mensagem não entregue|Adresse introuvable) \*\*"
+)
+_DELIVERED_TO = re.compile(
+    r"(?:wasn't|was not|hasn't been|couldn't be) delivered to\s+(\S+@\S+?)[\s,.]"
+    r"|problem delivering your message to\s+(\S+@\S+?)[\s,.]"
+)
+_RESPONSE = re.compile(r"The response (?:from the remote server )?was:\s*", re.I)
+_BOUNDARIES = (
+    re.compile(r"^-{3,} ?(?:Original message|Message header follows|Forwarded message)", re.M | re.I),
+    re.compile(r"^(?:Reporting-MTA|Final-Recipient)\s*:", re.M | re.I),
+    re.compile(r"<html|<!DOCTYPE", re.I),
+)
+_GROUPS = re.compile(r"Google Groups|groups\.google\.com/support")
+# Old Gmail notices end the remote text with "(state N)", N naming the SMTP step that failed.
+_STATE_STEP = {
+    "6": "EHLO",
+    "8": "EHLO",
+    "9": "MAIL",
+    "12": "MAIL",
+    "13": "RCPT",
+    "14": "RCPT",
+    "17": "DATA",
+    "18": "DATA",
+}
+_STATE = re.compile(r"\(state (\d+)\)")
+_TLS = ("does not support tls", "tls negotiation failed")
+
+
+class GmailDetector:
+    name = "gmail"
+
+    def detect(self, mail: Mail) -> list[Failure] | None:
+        text = mail.text
+        legacy = _LEGACY.search(text)
+        if legacy:
+            return self._legacy(text, legacy)
+        current = _CURRENT.search(text)
+        if current:
+            return self._current(text, current)
+        return None
+
+    def _legacy(self, text: str, start: re.Match[str]) -> list[Failure] | None:
+        details = _DETAILS.search(text, start.end())
+        head = text[start.end() : details.start() if details else len(text)]
+        addrs = [a.lower() for a in ADDRESS.findall(cut(head, _BOUNDARIES))]
+        if not addrs:
+            return None
+        diag = squash(cut(text[details.end() :], _BOUNDARIES)) if details else ""
+        returned = diag.find("The error that the other server returned was:")
+        evidence = diag[returned + 45 :].strip() if returned >= 0 else diag
+        state = _STATE.search(evidence)
+        command = _STATE_STEP.get(state.group(1)) if state else None
+        low = evidence.lower()
+        reason = "failedstarttls" if any(t in low for t in _TLS) else ""
+        if not reason and "did not accept our requests to connect" in low:
+            # Gmail's own sentence after it gave up connecting for the whole retry period.
+            reason = "expired"
+        delayed = "has been delayed" in start.group(0) or "is delayed" in start.group(0)
+        return [
+            failure(a, evidence, reason=reason, command=command, action="delayed" if delayed else "failed")
+            for a in dict.fromkeys(addrs)
+        ]
+
+    def _current(self, text: str, start: re.Match[str]) -> list[Failure] | None:
+        body = cut(text[start.end() :], _BOUNDARIES)
+        m = _DELIVERED_TO.search(body)
+        addr = clean_address((m.group(1) or m.group(2)) if m else "")
+        if addr is None:
+            return None
+        response = _RESPONSE.search(body)
+        evidence = squash(body[response.end() :] if response else body)
+        delayed = "Delivery incomplete" in start.group(0) or "Message delayed" in start.group(0)
+        return [failure(addr, evidence, action="delayed" if delayed else "failed")]
+
+
+class GoogleGroupsDetector:
+    name = "googlegroups"
+
+    def detect(self, mail: Mail) -> list[Failure] | None:
+        text = mail.text
+        if not _GROUPS.search(text) or "----- Original message -----" not in text:
+            return None
+        failed = mail.header("X-Failed-Recipients") if mail.is_mime else None
+        addrs = [a.lower() for a in ADDRESS.findall(failed or "")]
+        if not addrs:
+            return None
+        evidence = squash(cut(text, _BOUNDARIES))[:600]
+        # The group refused the post: the group is gone, or the sender may not post to it.
+        return [failure(a, evidence, reason="rejected", confidence=0.9) for a in addrs]
+
+
+DETECTOR = GmailDetector()
+GROUPS = GoogleGroupsDetector()
