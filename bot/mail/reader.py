@@ -84,6 +84,7 @@ class Mail:
     part_types: list[str] = field(default_factory=list)  # every part's type, in order
     feedback: list[tuple[str, str]] = field(default_factory=list)
     returned_text: str = ""  # readable body of the returned original, when it was sent back
+    links: list[str] = field(default_factory=list)  # href targets of the HTML parts (not shown in text)
     # message/rfc822 parts of the mail itself (not nested deeper), read on demand by embedded()
     _embedded: list[email.message.Message] = field(default_factory=list, repr=False, compare=False)
 
@@ -358,6 +359,21 @@ _TAG = re.compile(r"<[^>]{0,2000}>")
 _DROP = re.compile(r"<(script|style|head)\b[^>]*>.*?</\1\s*>", re.I | re.S)
 
 
+_HREF = re.compile(r"""\bhref\s*=\s*["']?([^"'\s>]{1,2000})""", re.I)
+MAX_LINKS = 200
+
+
+def html_links(markups: list[str]) -> list[str]:
+    """Link targets of HTML parts, each once: html_to_text drops them, the safety checks need them."""
+    found: dict[str, None] = {}
+    for markup in markups:
+        for m in _HREF.finditer(markup[:MAX_TEXT]):
+            found.setdefault(html.unescape(m.group(1)), None)
+            if len(found) >= MAX_LINKS:
+                return list(found)
+    return list(found)
+
+
 def html_to_text(markup: str) -> str:
     text = _DROP.sub(" ", markup)
     text = _TAG_BREAK.sub("\n", text)
@@ -607,6 +623,7 @@ def _from_message(msg: email.message.Message, problems: list[str], walk: bool) -
         text = text[:MAX_TEXT]
         problems.append(f"text_too_long: text cut at {MAX_TEXT} characters")
     mail.text = text
+    mail.links = html_links(w.htmls)
     mail.attachments = w.attachments
     mail.part_types = w.part_types
     mail._embedded = w.embedded

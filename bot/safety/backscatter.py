@@ -135,6 +135,10 @@ def gather(mail: Mail, me: str | None, rules_: Rules | None = None) -> Evidence:
     foreign = mid_org is not None and from_org is not None and mid_org != from_org
     if foreign and mid_org and not is_ip(mid_org) and mid_org not in r.domains.help_domains:
         ev.add("message_id_foreign", message_id_domain=mid_org)
+        # Numbered by the very machine that handed it in: written there, not by the user's program.
+        if "entered_elsewhere" in ev.signals and hop is not None:
+            if mid_org in {registrable(h, r.domains) for h in hop.from_hosts}:
+                ev.add("numbered_where_entered")
 
     words = spam_words(mail, r)
     if words:
@@ -150,7 +154,8 @@ def decide(ev: Evidence, me: str | None) -> bool:
     s = set(ev.signals)
     if "returned_from_not_you" in s:
         return True
-    if me and "entered_elsewhere" in s:
+    if me and "entered_elsewhere" in s and s & {"numbered_where_entered", "spam_content",
+                                               "returned_dangerous_attachment"}:
         return True
     # Without the user's address, where a mail entered and who numbered it are weak signs (mail
     # sent through a hosting company looks the same); together with spam content or a returned

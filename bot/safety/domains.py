@@ -38,12 +38,23 @@ def is_ip(host: str) -> bool:
     return True
 
 
+# Networks a mail inside one organisation passes through (RFC 1918, shared address space,
+# unique local). The documentation ranges (192.0.2.0/24, ...) count as public here: examples
+# use them for machines on the internet.
+_INTERNAL_NETWORKS = tuple(
+    ipaddress.ip_network(n)
+    for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "fc00::/7")
+)
+
+
 def is_private_ip(host: str) -> bool:
     try:
         ip = ipaddress.ip_address(clean_host(host))
     except ValueError:
         return False
-    return ip.is_private or ip.is_loopback or ip.is_link_local
+    if ip.is_loopback or ip.is_link_local or ip.is_unspecified:
+        return True
+    return any(ip.version == n.version and ip in n for n in _INTERNAL_NETWORKS)
 
 
 def registrable(host: str | None, rules: DomainRules) -> str | None:

@@ -43,7 +43,7 @@ def known_organisations(mail: Mail, recipients: list[Failure], r: Rules) -> set[
 def check(mail: Mail, recipients: list[Failure], rules_: Rules | None = None) -> Warning | None:
     r = rules_ or rules()
     text = mail.text[:MAX_SCANNED]
-    links = getattr(mail, "links", None) or []
+    links = mail.links
     hosts = link_hosts(text + "\n" + "\n".join(links[:200]))
     if not hosts:
         return None
