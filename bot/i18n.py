@@ -36,6 +36,7 @@ DEFAULT = "en"
 # Scripts written without spaces between words: CLDR puts a space between the number and the
 # unit ("3 日"), which reads oddly in running Japanese or Chinese text ("3日遅れ").
 _NO_SPACE_LANGUAGES = frozenset({"ja", "zh"})
+_ADDRESS_OR_LINK = re.compile(r"\S+@\S+|\w+://\S+")
 _NUMBER_UNIT_SPACE = re.compile(r"(?<=\d)[ \u00a0\u202f](?=[^\x00-\x7f])")
 
 
@@ -100,7 +101,10 @@ def _load(lang: str, locales_dir: Path) -> gettext.NullTranslations:
     po_path = folder / f"{DOMAIN}.po"
     mo_path = folder / f"{DOMAIN}.mo"
     try:
-        if mo_path.is_file() and (not po_path.is_file() or mo_path.stat().st_mtime >= po_path.stat().st_mtime):
+        mo_is_current = mo_path.is_file() and (
+            not po_path.is_file() or mo_path.stat().st_mtime >= po_path.stat().st_mtime
+        )
+        if mo_is_current:
             with mo_path.open("rb") as fp:
                 return gettext.GNUTranslations(fp)
         if po_path.is_file():
@@ -151,7 +155,7 @@ def format_when(moment: datetime, lang: str) -> str:
 
 
 def format_items(items: Iterable[str], lang: str) -> str:
-    """"a, b and c" / "a、b、c" in the language's way."""
+    """ "a, b and c" / "a、b、c" in the language's way."""
     seq = list(items)
     if not seq:
         return ""
@@ -159,10 +163,10 @@ def format_items(items: Iterable[str], lang: str) -> str:
 
 
 def detect_text_language(text: str) -> str | None:
-    """"ja" when the text is clearly written in Japanese, "en" when clearly Latin-script prose,
+    """ "ja" when the text is clearly written in Japanese, "en" when clearly Latin-script prose,
     None when it cannot tell (too short, only numbers or addresses)."""
     japanese = latin = 0
-    for ch in text:
+    for ch in _ADDRESS_OR_LINK.sub(" ", text):
         code = ord(ch)
         if 0x3040 <= code <= 0x30FF or 0x4E00 <= code <= 0x9FFF or 0xFF66 <= code <= 0xFF9F:
             japanese += 1

@@ -47,26 +47,32 @@ def compose_diagnosis(diagnosis: Diagnosis, voice: Voice) -> Reply:
         reply.blocks += standing_warnings(voice) if diagnosis.suspicious else []
         return reply
 
-    if failed:
+    # A bounce of a mail the user never sent is a fake: its "failures" would only mislead.
+    forged = diagnosis.warning("not_sent_by_you") is not None
+    if failed and not forged:
         blocks += _failure_headline(failed, voice)
+        single = sum(len(g.failures) for g in failed) == 1
         for group in failed[:MAX_GROUPS]:
-            blocks += _group_blocks(group, voice)
+            blocks += _group_blocks(group, voice, list_addresses=not single)
         hidden = sum(len(g.failures) for g in failed[MAX_GROUPS:])
         if hidden:
             blocks.append(
                 Block(
                     "detail",
                     voice.ngettext(
-                        "{n} more address failed for other reasons; the whole list is in the mail.",
-                        "{n} more addresses failed for other reasons; the whole list is in the mail.",
+                        "{n} more address had another problem; the whole list is in the mail.",
+                        "{n} more addresses had other problems; the whole list is in the mail.",
                         hidden,
                     ),
                 )
             )
     for group in informational:
         blocks += _informational_blocks(group, voice, with_headline=not failed)
-    if not groups:
+    if not groups and not forged:
         blocks += _no_recipient_found(voice)
+    fake = voice.entry("fake_bounce_virus") if forged else None
+    if fake is not None and voice.text_of(fake).steps:
+        blocks.append(Block("steps", voice.gettext("What to do:"), tuple(voice.text_of(fake).steps)))
 
     blocks += clock_blocks(diagnosis, voice)
     if diagnosis.problems:
@@ -80,13 +86,17 @@ def compose_diagnosis(diagnosis: Diagnosis, voice: Voice) -> Reply:
 
     leading = failed or informational
     intent = leading[0].entry.id if leading else "how_to_read_error"
-    related: list[str] = []
+    if fake is not None:
+        intent = fake.id
+    related: list[str] = list(fake.related) if fake is not None else []
     for group in failed or informational:
         related += list(group.entry.related)
         related += [e.id for e in _domain_entries(group, voice) if e.id != group.entry.id]
     if not groups:
         related = ["how_to_read_error", "why_bounced_general"]
-    if diagnosis.suspicious:
+    if diagnosis.warning(CLOCK_WARNING) is not None:
+        related = ["system_date_wrong", *related]
+    if diagnosis.suspicious and fake is None:
         related = ["fake_bounce_virus", *related]
     buttons: list[Button] = voice.topic_buttons([r for r in related if r != intent], MAX_RELATED_BUTTONS)
     buttons += voice.feedback_buttons()
@@ -118,8 +128,9 @@ def _group(recipients: list[Failure], voice: Voice) -> list[_Group]:
         if key not in groups:
             groups[key] = _Group(entry=entry, delayed=delayed)
         groups[key].failures.append(failure)
-    # The cause that hit the most addresses first; ties keep the mail's order.
-    return sorted(groups.values(), key=lambda g: -len(g.failures))
+    # Final failures before delays; the cause that hit the most addresses first; ties keep the
+    # mail's order.
+    return sorted(groups.values(), key=lambda g: (g.delayed, -len(g.failures)))
 
 
 def _entry_for(failure: Failure, delayed: bool, voice: Voice) -> Entry:
@@ -131,8 +142,9 @@ def _entry_for(failure: Failure, delayed: bool, voice: Voice) -> Entry:
 
 
 def _failure_headline(groups: list[_Group], voice: Voice) -> list[Block]:
-    failures = [f for g in groups for f in g.failures]
-    if all(g.delayed for g in groups):
+    final = [f for g in groups if not g.delayed for f in g.failures]
+    failures = final or [f for g in groups for f in g.failures]
+    if not final:
         if len(failures) == 1:
             return [
                 Block(
@@ -184,7 +196,7 @@ def _address(failure: Failure, voice: Voice) -> str:
     return failure.address
 
 
-def _group_blocks(group: _Group, voice: Voice) -> list[Block]:
+def _group_blocks(group: _Group, voice: Voice, list_addresses: bool = True) -> list[Block]:
     text = voice.text_of(group.entry)
     failures = group.failures
     shown = [_address(f, voice) for f in failures[:MAX_ADDRESSES_PER_GROUP]]
@@ -197,7 +209,8 @@ def _group_blocks(group: _Group, voice: Voice) -> list[Block]:
     more = len(failures) - len(shown)
     if more > 0:
         lines.append(voice.ngettext("…and {n} more address", "…and {n} more addresses", more))
-    blocks.append(Block("text", "\n".join(lines)))
+    if list_addresses:
+        blocks.append(Block("text", "\n".join(lines)))
     if group.delayed:
         blocks.append(
             Block(
