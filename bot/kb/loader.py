@@ -52,7 +52,7 @@ class _Source:
         inside that key's value. Falls back to the nearest found position."""
         start, end = self._table_span(table)
         if key is None:
-            return max(start, 1)
+            return start + 1
         key_re = re.compile(rf"^\s*(?:{re.escape(key)}|\"{re.escape(key)}\")\s*=")
         for i in range(start, end):
             if key_re.match(self.lines[i]):
@@ -64,7 +64,7 @@ class _Source:
                     if any(q in self.lines[j] for q in quoted):
                         return j + 1
                 return i + 1
-        return max(start, 1)
+        return start + 1
 
     def _table_span(self, table: str | None) -> tuple[int, int]:
         """0-based [start, end) line span of a table's body; start is the header line."""

@@ -1,6 +1,7 @@
 """The diagnosis reason vocabulary the knowledge base must cover.
 
-The vocabulary belongs to the diagnosis data (knowledge/diagnosis/reasons.toml). When that
+The vocabulary belongs to the diagnosis data (knowledge/diagnosis/vocabulary.toml, table
+`[reasons]`, one key per reason). When that
 file is absent (a trimmed data folder), the Sisimai names below are used, so `kb check`
 still tells whether every reason has its entry.
 """
@@ -20,14 +21,13 @@ SISIMAI_REASONS: tuple[str, ...] = (
     "systemfull", "toomanyconn", "undefined", "userunknown", "vacation", "virusdetected",
 )  # fmt: skip
 
-VOCABULARY_FILE = Path("diagnosis") / "reasons.toml"
+VOCABULARY_FILE = Path("diagnosis") / "vocabulary.toml"
 
 
 def reason_vocabulary(knowledge_dir: Path) -> tuple[tuple[str, ...], Path | None]:
     """The reason names, and the file they came from (None: the built-in list).
 
-    The diagnosis file may list reasons as `reasons = [...]`, as `[reasons.<name>]` tables
-    or as top-level `[<name>]` tables; any of these shapes is read.
+    `reasons` may be a table of per-reason tables (`name = { ... }`) or a list of names.
     """
     path = knowledge_dir / VOCABULARY_FILE
     if not path.is_file():
@@ -37,7 +37,7 @@ def reason_vocabulary(knowledge_dir: Path) -> tuple[tuple[str, ...], Path | None
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
         # A broken diagnosis file is reported by the diagnosis loader, not here.
         return SISIMAI_REASONS, None
-    names = _names(data.get("reasons", data))
+    names = _names(data.get("reasons"))
     return (tuple(names), path) if names else (SISIMAI_REASONS, None)
 
 
