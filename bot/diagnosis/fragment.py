@@ -47,14 +47,43 @@ _ERROR_WORDS = re.compile(
 )
 
 
+# Lines that begin a statement of their own in a report, never the tail of a wrapped one.
+_LINE_START = re.compile(r"(?:[A-Z][A-Za-z0-9-]*:\s|[<>]{3}|-{3,}|\*\*|={3,})")
+
+
 def clean(text: str) -> str:
-    """The paste without quote marks, forwarding lines and line-end noise."""
+    """The paste without quote marks, forwarding lines and line-end noise; quoted text that a
+    mail program re-wrapped is joined back into its original lines."""
     text = text[:MAX_TEXT].replace("\r\n", "\n").replace("\r", "\n").replace("\u3000", " ")
     lines = text.split("\n")
     quoted = sum(1 for ln in lines if _QUOTE.match(ln))
     if quoted and quoted >= 0.3 * sum(1 for ln in lines if ln.strip()):
-        text = _QUOTE.sub("", text)
+        text = unwrap(_QUOTE.sub("", text))
     return _FORWARD.sub("", text)
+
+
+def unwrap(text: str) -> str:
+    """Undo re-wrapping at a fixed width: a line break is the wrapper's when the next word would
+    not have fitted on the line (the rule wrappers follow); a break after a hyphen joins tight."""
+    lines = text.split("\n")
+    lengths = sorted(len(ln.rstrip()) for ln in lines if ln.strip())
+    if len(lengths) < 4:
+        return text
+    width = lengths[-1]
+    near = sum(1 for n in lengths if n >= width - 15)
+    if not (30 <= width <= 100) or near < max(2, len(lengths) // 10):
+        return text
+    out: list[str] = [lines[0]]
+    for line in lines[1:]:
+        prev = out[-1].rstrip()
+        word = line.split(" ", 1)[0]
+        if (prev and line and not line[0].isspace() and len(prev) + 1 + len(word) > width
+                and not _LINE_START.match(line)):
+            tight = prev.endswith("-") and len(prev) > 1 and prev[-2].isalnum()
+            out[-1] = prev + ("" if tight else " ") + line
+        else:
+            out.append(line)
+    return "\n".join(out)
 
 
 def _report_part(text: str) -> str:

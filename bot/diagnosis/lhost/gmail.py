@@ -22,8 +22,8 @@ _CURRENT = re.compile(
     r"|Message blocked|Message delayed|Mensagem não entregue|Adresse introuvable) \*\*"
 )
 _DELIVERED_TO = re.compile(
-    r"(?:wasn't|was not|hasn't been|couldn't be) delivered to\s+(\S+@\S+?)[\s,.]"
-    r"|problem delivering your message to\s+(\S+@\S+?)[\s,.]"
+    r"(?:wasn't|was not|hasn't been|couldn't be) delivered to\s+<?(" + ADDRESS.pattern + ")"
+    r"|problem delivering your message to\s+<?(" + ADDRESS.pattern + ")"
 )
 _RESPONSE = re.compile(r"The response (?:from the remote server )?was:\s*", re.I)
 _BOUNDARIES = (

@@ -34,7 +34,7 @@ _GOT = re.compile(r"^\s*<<<\s*(.*)$")
 # "554 <x@y>... 550 Host unknown": the second code is what the remote side said.
 _INNER_CODE = re.compile(r"^([245]\d\d)\s")
 _ADDR_RESULT = re.compile(
-    r"^\s*(?P<code>[245]\d\d)\s+<?(?P<addr>[^\s<>]+@[^\s<>]+?)>?(?:\.\.\.|,|:)\s*(?P<text>.*)$"
+    r"^\s*(?P<code>[245]\d\d)\s+(?:[245]\.\d{1,3}\.\d{1,3}\s+)?<?(?P<addr>[^\s<>]+@[^\s<>]+?)>?(?:\.\.\.|,|:)\s*(?P<text>.*)$"
 )
 
 

@@ -1,0 +1,63 @@
+"""Pasted bounce text: quoted and re-wrapped, RFC 3464 fields as text, single error lines."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+from bot.diagnosis import fragment
+from bot.mail.reader import read_mail
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "formats"
+
+
+def test_quoted_rewrapped_exim_paste_under_a_japanese_question() -> None:
+    found = fragment.detect(read_mail((FIXTURES / "paste-quoted-ja.txt").read_text(encoding="utf-8")))
+    assert found is not None
+    [f] = found
+    # The wrapper broke the address at a hyphen; it is joined back.
+    assert f.address == "yamada-tarou-no-jitaku@example.org"
+    assert (f.status, f.reply_code, f.command) == ("5.1.1", "550", "RCPT")
+
+
+def test_fields_pasted_as_text_with_a_folded_diagnostic() -> None:
+    found = fragment.detect(read_mail((FIXTURES / "paste-fields.txt").read_text(encoding="utf-8")))
+    assert found is not None
+    [f] = found
+    assert f.address == "taro@example.org"
+    # "Status: 5.0.0" says less than the server's own code in the diagnostic.
+    assert (f.status, f.reply_code, f.remote_mta) == ("5.7.1", "550", "mx.example.org")
+    assert f.evidence.endswith("Recipient address rejected: Access denied")
+
+
+def test_postfix_paste_rewrapped_at_60_columns() -> None:
+    body = (FIXTURES / "postfix.txt").read_text(encoding="utf-8")
+    quoted = "\n".join("> " + w for line in body.splitlines() for w in (textwrap.wrap(line, 60) or [""]))
+    found = fragment.detect(read_mail("このエラーは何ですか\n\n" + quoted))
+    assert found is not None
+    [f] = found
+    assert (f.address, f.status, f.reply_code) == ("taro@example.org", "5.1.1", "550")
+
+
+def test_unwrap_keeps_short_lines_and_joins_wrapped_ones() -> None:
+    original = ("A message that you sent could not be delivered to one or more of its recipients. "
+                "This is a permanent error.")
+    wrapped = "\n".join(textwrap.wrap(original, 40)) + "\n\nshort line\nnext"
+    assert fragment.unwrap(wrapped) == original + "\n\nshort line\nnext"
+
+
+def test_clean_strips_quote_marks() -> None:
+    assert fragment.clean("> a\n> b\n>\n> c") == "a\nb\n\nc"
+
+
+def test_single_error_line_gives_codes_and_address() -> None:
+    found = fragment.detect(read_mail("550 5.1.1 <taro@example.org>: Recipient address rejected: User unknown"))
+    if found is None:  # without a classifier loose text is not trusted; the codes are still read
+        found = fragment._error_lines("550 5.1.1 <taro@example.org>: Recipient address rejected: User unknown")
+    [f] = found
+    assert (f.address, f.status, f.reply_code) == ("taro@example.org", "5.1.1", "550")
+
+
+def test_question_without_a_bounce_gives_nothing() -> None:
+    assert fragment.detect(read_mail("メールが届かないのですが、どうすればいいですか？")) is None
+    assert fragment.detect(read_mail("")) is None
