@@ -28,6 +28,7 @@ class Failure:
     original_address: str | None = None  # as the sender wrote it, when the mail shows a rewrite
     suggestion: str | None = None  # the address probably meant (typo in a common domain)
     command: str | None = None  # SMTP command the remote server refused: RCPT, MAIL, DATA, EHLO, ...
+    diagnostic_type: str | None = None  # the Diagnostic-Code type: SMTP, X-Unix, X-Postfix, ...
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
