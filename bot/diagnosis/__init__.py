@@ -1,0 +1,191 @@
+"""Diagnosis: which addresses a bounce reports on, why each failed, and what proves it.
+
+One scanner loop over small detectors (the flufl.bounce shape): the standard reports first
+(RFC 3464 delivery status, ARF feedback, RFC 3834 auto-replies), then the readers of mail
+systems that write their own text (bot.diagnosis.lhost), then pasted fragments
+(bot.diagnosis.fragment). The first detector that finds recipients names the format; reasons
+it leaves open are decided by bot.diagnosis.reasons. Nothing here raises on any input.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from bot.mail.reader import Mail, read_mail, split_mailbox
+from bot.models import Diagnosis, Failure, Warning
+
+__all__ = ["diagnose", "diagnose_mail", "diagnose_many", "diagnose_text"]
+
+# Reasons a format reader may propose but which the classifier looks at again (Sisimai's
+# "retry" names): the words of the diagnostic can still point elsewhere.
+_RETRY = frozenset({"undefined", "onhold", "systemerror", "securityerror", "expired", "networkerror",
+                    "hostunknown", "userunknown"})
+
+
+def _detectors() -> list[Any]:
+    from bot.diagnosis.standard import DETECTORS as standard
+
+    found: list[Any] = list(standard)
+    try:
+        from bot.diagnosis.lhost import DETECTORS as lhost
+
+        found.extend(lhost)
+    except Exception:  # a broken format module must not stop the standard readers
+        pass
+    return found
+
+
+_DETECTORS: list[Any] | None = None
+
+
+def detectors() -> list[Any]:
+    global _DETECTORS
+    if _DETECTORS is None:
+        _DETECTORS = _detectors()
+    return _DETECTORS
+
+
+def _fragment_detect() -> Callable[[Mail], list[Failure] | None] | None:
+    try:
+        module = importlib.import_module("bot.diagnosis.fragment")
+    except Exception:
+        return None
+    detect = getattr(module, "detect", None)
+    return detect if callable(detect) else None
+
+
+def _scan(mail: Mail, problems: list[str]) -> tuple[str, list[Failure]]:
+    for det in detectors():
+        try:
+            found = det.detect(mail)
+        except Exception as exc:
+            problems.append(f"detector_failed: {getattr(det, 'name', '?')}: {type(exc).__name__}")
+            continue
+        if found:
+            return str(getattr(det, "name", "unknown")), list(found)
+    detect = _fragment_detect()
+    if detect is not None:
+        try:
+            found = detect(mail)
+        except Exception as exc:
+            problems.append(f"detector_failed: fragment: {type(exc).__name__}")
+            found = None
+        if found:
+            return "fragment", list(found)
+    return "none", []
+
+
+def _finish(f: Failure) -> Failure:
+    """Decide what the detector left open: reason, hard bounce, confidence, suggestion."""
+    from bot.diagnosis.reasons import classify, is_hard_bounce
+    from bot.diagnosis.suggest import suggest_address
+
+    reason = f.reason
+    confidence = f.confidence
+    if not reason or reason in _RETRY:
+        reason, conf = classify(
+            f.status,
+            f.reply_code,
+            f.evidence,
+            command=f.command,
+            action=f.action,
+            diagnostic_type=f.diagnostic_type,
+            hint=reason or None,
+        )
+        confidence = round(min(confidence, conf) if f.reason else conf, 2)
+    hard = is_hard_bounce(reason, f.status, f.reply_code)
+    return dataclasses.replace(
+        f,
+        reason=reason,
+        hard_bounce=hard,
+        confidence=confidence,
+        suggestion=f.suggestion or suggest_address(f.address, reason),
+    )
+
+
+def _dedupe(found: Iterable[Failure]) -> list[Failure]:
+    seen: set[tuple[str | None, str | None]] = set()
+    out = []
+    for f in found:
+        key = ((f.address or "").lower() or None, f.status)
+        if f.address and key in seen:
+            continue
+        seen.add(key)
+        out.append(f)
+    return out
+
+
+def _safety(mail: Mail, recipients: list[Failure], me: str | None, problems: list[str]) -> list[Warning]:
+    try:
+        module = importlib.import_module("bot.safety")
+        assess = getattr(module, "assess", None)
+        if not callable(assess):
+            return []
+        return list(assess(mail, recipients, me) or [])
+    except Exception as exc:  # a safety check failing must never cost the diagnosis
+        problems.append(f"safety_failed: {type(exc).__name__}")
+        return []
+
+
+def diagnose_mail(mail: Mail, source: str = "-", me: str | None = None, *, _depth: int = 0) -> Diagnosis:
+    problems = list(mail.problems)
+    fmt, found = _scan(mail, problems)
+    if not found and mail.is_mime and _depth == 0:
+        # A forwarded bounce: the bounce is an attached message.
+        for inner in mail.embedded():
+            inner_diagnosis = diagnose_mail(inner, source, me, _depth=1)
+            if inner_diagnosis.is_bounce:
+                inner_diagnosis.problems = problems + inner_diagnosis.problems
+                inner_diagnosis.subject = mail.subject or inner_diagnosis.subject
+                return inner_diagnosis
+    recipients = _dedupe(_finish(f) for f in found)
+    diagnosis = Diagnosis(
+        source=source,
+        is_bounce=bool(recipients),
+        format=fmt if recipients else "none",
+        recipients=recipients,
+        subject=mail.subject or None,
+        sender=mail.sender or None,
+        problems=problems,
+    )
+    warnings: list[Warning] = []
+    if recipients:
+        from bot.diagnosis.clock import clock_skew
+
+        skew = clock_skew(mail)
+        if skew is not None:
+            warnings.append(skew)
+    warnings.extend(_safety(mail, recipients, me, problems))
+    diagnosis.warnings = warnings
+    diagnosis.suspicious = any(
+        w.id in ("dangerous_attachment", "phishing_link", "not_sent_by_you") for w in warnings
+    )
+    return diagnosis
+
+
+def diagnose(data: bytes | str, source: str = "-", me: str | None = None) -> Diagnosis:
+    """Diagnose one raw mail or paste. Never raises: trouble ends up in Diagnosis.problems."""
+    try:
+        return diagnose_mail(read_mail(data), source, me)
+    except Exception as exc:  # the last line of defence; each step above already guards itself
+        return Diagnosis(source=source, is_bounce=False, format="none",
+                         problems=[f"internal_error: {type(exc).__name__}"])
+
+
+def diagnose_text(text: str) -> Diagnosis:
+    """Diagnose a paste or a single error line ('550 5.1.1 <x@y>: ... User unknown')."""
+    return diagnose(text, source="-")
+
+
+def diagnose_many(data: bytes, source: str = "-", me: str | None = None) -> list[Diagnosis]:
+    """Every mail of an mbox (a single mail gives one Diagnosis)."""
+    try:
+        mails: Sequence[bytes] = split_mailbox(data)
+    except Exception:
+        mails = [data]
+    if not mails:
+        mails = [data]
+    return [diagnose(m, f"{source}#{i}" if len(mails) > 1 else source, me) for i, m in enumerate(mails, 1)]

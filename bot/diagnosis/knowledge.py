@@ -1,0 +1,223 @@
+"""The diagnosis data in knowledge/diagnosis/: reasons, their phrases and status codes.
+
+Loaded once per process (`diagnosis_knowledge()`), validated on load: a mistake raises
+`DiagnosisKnowledgeError` naming the file and the line.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.paths import KNOWLEDGE_DIR
+
+DIAGNOSIS_DIR = KNOWLEDGE_DIR / "diagnosis"
+_STATUS = re.compile(r"^[245]\.\d{1,3}\.\d{1,3}$")
+_COMMANDS = frozenset({"CONN", "EHLO", "HELO", "STARTTLS", "AUTH", "MAIL", "RCPT", "DATA"})
+
+
+class DiagnosisKnowledgeError(ValueError):
+    """A file in knowledge/diagnosis/ is wrong; the message names the file and the line."""
+
+
+@dataclass(frozen=True, slots=True)
+class ReasonRule:
+    name: str
+    hard: bool | str  # True, False or "5xx"
+    pseudo: str
+    failure: bool
+    statuses: frozenset[str]
+    reply_codes: frozenset[str]
+    phrases: tuple[str, ...]
+    pairs: tuple[tuple[str, ...], ...]
+    not_phrases: tuple[str, ...]
+    not_statuses: frozenset[str]
+    yields_to: tuple[str, ...]
+    status_needs_phrase_of: tuple[str, ...]
+    also_phrases_of: tuple[str, ...]
+    phrase_commands: frozenset[str]
+    phrase_not_commands: frozenset[str]
+    weak_status_ok: bool
+    needs_status: bool
+
+    def matches(self, low: str) -> bool:
+        """True when the lower-cased text carries one of this reason's phrases."""
+        if not low:
+            return False
+        for p in self.not_phrases:
+            if p in low:
+                return False
+        for p in self.phrases:
+            if p in low:
+                return True
+        for parts in self.pairs:
+            pos = 0
+            for part in parts:
+                pos = low.find(part, pos)
+                if pos < 0:
+                    break
+                pos += len(part)
+            else:
+                return True
+        return False
+
+
+@dataclass(frozen=True, slots=True)
+class DiagnosisKnowledge:
+    reasons: dict[str, ReasonRule]
+    status_reason: dict[str, str]  # "5.1.1" -> "userunknown"
+    reply_reason: dict[str, str]  # "525" -> "suspend"
+    status_order: tuple[str, ...]
+    phrase_order: tuple[str, ...]
+    retry: frozenset[str]
+    common_domains: tuple[str, ...]
+
+
+def _line_of(text: str, needle: str) -> int:
+    idx = text.find(needle)
+    return text.count("\n", 0, idx) + 1 if idx >= 0 else 1
+
+
+def _fail(path: Path, text: str, needle: str, message: str) -> DiagnosisKnowledgeError:
+    return DiagnosisKnowledgeError(f"{path}:{_line_of(text, needle)}: {message}")
+
+
+def _read(path: Path) -> tuple[dict, str]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DiagnosisKnowledgeError(f"{path}:1: cannot read: {exc}") from exc
+    try:
+        return tomllib.loads(text), text
+    except tomllib.TOMLDecodeError as exc:
+        m = re.search(r"line (\d+)", str(exc))
+        raise DiagnosisKnowledgeError(f"{path}:{m.group(1) if m else 1}: {exc}") from exc
+
+
+def _strings(path: Path, text: str, data: dict, key: str, lower: bool = True) -> tuple[str, ...]:
+    value = data.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise _fail(path, text, key, f"'{key}' must be a list of non-empty strings")
+    return tuple(v.lower() for v in value) if lower else tuple(value)
+
+
+_REASON_KEYS = frozenset(
+    {
+        "reason", "statuses", "reply_codes", "phrases", "pairs", "not_phrases", "not_statuses",
+        "yields_to", "status_needs_phrase_of", "also_phrases_of", "phrase_commands",
+        "phrase_not_commands", "weak_status_ok", "needs_status",
+    }
+)  # fmt: skip
+
+
+def load_diagnosis_knowledge(base: Path = DIAGNOSIS_DIR) -> DiagnosisKnowledge:
+    vocab_path = base / "vocabulary.toml"
+    vocab, vtext = _read(vocab_path)
+    table = vocab.get("reasons")
+    if not isinstance(table, dict) or not table:
+        raise _fail(vocab_path, vtext, "[reasons]", "missing [reasons] table")
+    reasons: dict[str, ReasonRule] = {}
+    status_reason: dict[str, str] = {}
+    reply_reason: dict[str, str] = {}
+    status_origin: dict[str, Path] = {}
+    for name, meta in table.items():
+        if not isinstance(meta, dict) or meta.get("hard") not in (True, False, "5xx"):
+            raise _fail(vocab_path, vtext, f"{name} ", f"reason '{name}': hard must be true, false or \"5xx\"")
+        path = base / "reasons" / f"{name}.toml"
+        if not path.is_file():
+            raise _fail(vocab_path, vtext, f"{name} ", f"reason '{name}' has no file {path.name}")
+        data, text = _read(path)
+        unknown = set(data) - _REASON_KEYS
+        if unknown:
+            key = sorted(unknown)[0]
+            raise _fail(path, text, key, f"unknown key '{key}'")
+        if data.get("reason") != name:
+            raise _fail(path, text, "reason", f"'reason' must be \"{name}\" (the file name)")
+        statuses = _strings(path, text, data, "statuses")
+        for s in statuses:
+            if not _STATUS.match(s):
+                raise _fail(path, text, s, f"'{s}' is not a status code like 5.1.1")
+            if s in status_reason:
+                raise _fail(path, text, s, f"status {s} already belongs to {status_reason[s]} "
+                            f"({status_origin[s].name})")
+            status_reason[s] = name
+            status_origin[s] = path
+        replies = _strings(path, text, data, "reply_codes")
+        for r in replies:
+            if not re.fullmatch(r"[245]\d\d", r):
+                raise _fail(path, text, r, f"'{r}' is not a reply code like 550")
+            reply_reason[r] = name
+        pairs_raw = data.get("pairs", [])
+        if not isinstance(pairs_raw, list) or not all(
+            isinstance(p, list) and len(p) >= 2 and all(isinstance(x, str) and x for x in p) for p in pairs_raw
+        ):
+            raise _fail(path, text, "pairs", "'pairs' must be a list of lists of two or more strings")
+        commands = {}
+        for key in ("phrase_commands", "phrase_not_commands"):
+            values = _strings(path, text, data, key, lower=False)
+            bad = [c for c in values if c not in _COMMANDS]
+            if bad:
+                raise _fail(path, text, key, f"'{key}': unknown SMTP command {bad[0]}")
+            commands[key] = frozenset(values)
+        for key in ("weak_status_ok", "needs_status"):
+            if not isinstance(data.get(key, False), bool):
+                raise _fail(path, text, key, f"'{key}' must be true or false")
+        reasons[name] = ReasonRule(
+            name=name,
+            hard=meta["hard"],
+            pseudo=str(meta.get("pseudo", "")),
+            failure=bool(meta.get("failure", True)),
+            statuses=frozenset(statuses),
+            reply_codes=frozenset(replies),
+            phrases=_strings(path, text, data, "phrases"),
+            pairs=tuple(tuple(x.lower() for x in p) for p in pairs_raw),
+            not_phrases=_strings(path, text, data, "not_phrases"),
+            not_statuses=frozenset(_strings(path, text, data, "not_statuses")),
+            yields_to=_strings(path, text, data, "yields_to"),
+            status_needs_phrase_of=_strings(path, text, data, "status_needs_phrase_of"),
+            also_phrases_of=_strings(path, text, data, "also_phrases_of"),
+            phrase_commands=commands["phrase_commands"],
+            phrase_not_commands=commands["phrase_not_commands"],
+            weak_status_ok=bool(data.get("weak_status_ok", False)),
+            needs_status=bool(data.get("needs_status", False)),
+        )
+    # Cross references: every reason a file names must exist.
+    for rule in reasons.values():
+        for ref in (*rule.yields_to, *rule.status_needs_phrase_of, *rule.also_phrases_of):
+            if ref not in reasons:
+                path = base / "reasons" / f"{rule.name}.toml"
+                text = path.read_text(encoding="utf-8")
+                raise _fail(path, text, ref, f"unknown reason '{ref}'")
+    orders = {}
+    for key in ("status_order", "phrase_order", "retry"):
+        names = vocab.get(key)
+        if not isinstance(names, list) or not names:
+            raise _fail(vocab_path, vtext, key, f"'{key}' must be a non-empty list of reason names")
+        for n in names:
+            if n not in reasons:
+                raise _fail(vocab_path, vtext, f'"{n}"', f"'{key}': unknown reason '{n}'")
+        orders[key] = tuple(names)
+    domains_path = base / "common_domains.toml"
+    ddata, dtext = _read(domains_path)
+    domains = _strings(domains_path, dtext, ddata, "domains")
+    for d in domains:
+        if "." not in d or " " in d:
+            raise _fail(domains_path, dtext, d, f"'{d}' is not a domain name")
+    return DiagnosisKnowledge(
+        reasons=reasons,
+        status_reason=status_reason,
+        reply_reason=reply_reason,
+        status_order=orders["status_order"],
+        phrase_order=orders["phrase_order"],
+        retry=frozenset(orders["retry"]),
+        common_domains=domains,
+    )
+
+
+@functools.cache
+def diagnosis_knowledge() -> DiagnosisKnowledge:
+    """The knowledge of knowledge/diagnosis/, read once per process."""
+    return load_diagnosis_knowledge()

@@ -1,0 +1,182 @@
+"""Deciding the reason of one failure from its status code, reply code and diagnostic text.
+
+The order follows the Sisimai project's (see knowledge/diagnosis/vocabulary.toml):
+1. a 2.x.x status is a delivery;
+2. first pass, in `status_order`: a reason named by a specific status code wins unless the text
+   carries a stronger reason's words; otherwise the first reason whose phrases the text carries;
+3. second pass: a status code that names a firm reason; else phrases in `phrase_order`; then the
+   status code's own reason, its class (x.6 content, x.7 security), local mailer errors, syntax
+   reply codes, delays, refusals at HELO;
+4. nothing: vacation words, "onhold" when there was some text, else "undefined".
+The phrase lists and code tables are data in knowledge/diagnosis/.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.diagnosis.knowledge import DiagnosisKnowledge, ReasonRule, diagnosis_knowledge
+
+_WS = re.compile(r"\s+")
+
+# How sure each way of deciding is (0..1).
+CONF_STATUS_AND_PHRASE = 0.97
+CONF_STATUS = 0.93
+CONF_REPLY = 0.9
+CONF_PHRASE = 0.86
+CONF_LATE_PHRASE = 0.8
+CONF_WEAK_STATUS = 0.7
+CONF_CLASS = 0.6
+CONF_GUESS = 0.5
+CONF_ONHOLD = 0.3
+CONF_UNDEFINED = 0.2
+
+
+def normalise(text: str) -> str:
+    """Lower case, one space between words: how phrases are matched."""
+    return _WS.sub(" ", text).strip().lower()
+
+
+def _rule_matches(kb: DiagnosisKnowledge, rule: ReasonRule, low: str) -> bool:
+    if rule.matches(low):
+        return True
+    return any(kb.reasons[other].matches(low) for other in rule.also_phrases_of)
+
+
+def _phrase_allowed(rule: ReasonRule, command: str | None, status_reason: str | None,
+                    status: str | None, kb: DiagnosisKnowledge) -> bool:
+    if rule.needs_status and not status:
+        return False
+    if status and status in rule.not_statuses:
+        return False
+    if command and command in rule.phrase_not_commands:
+        return False
+    if rule.phrase_commands and command and command not in rule.phrase_commands:
+        weak = status_reason is None or status_reason in kb.retry
+        return rule.weak_status_ok and weak
+    return True
+
+
+def classify(
+    status: str | None,
+    reply_code: str | None,
+    text: str,
+    *,
+    command: str | None = None,
+    action: str | None = None,
+    diagnostic_type: str | None = None,
+    hint: str | None = None,
+) -> tuple[str, float]:
+    """(reason, confidence) for one failure. Never raises.
+
+    hint: a reason a format reader proposed but is not sure of (userunknown from a format that
+    cannot tell a filter from a missing user, expired, ...): it takes its place in the first
+    pass, where an earlier reason's words still win, and is kept when nothing else is found.
+    """
+    kb = diagnosis_knowledge()
+    status = (status or "").strip() or None
+    reply_code = (reply_code or "").strip() or None
+    command = (command or "").upper() or None
+    action = (action or "").lower() or None
+    low = normalise(text or "")
+
+    if status and status.startswith("2."):
+        return "delivered", CONF_STATUS
+    if action in ("delivered", "relayed", "expanded", "deliverable"):
+        return "delivered", CONF_STATUS
+    status_reason = kb.status_reason.get(status) if status else None
+    if hint not in kb.reasons or hint in ("onhold", "undefined"):
+        hint = None
+
+    if diagnostic_type is None or diagnostic_type.upper() == "SMTP":
+        hit = _first_pass(kb, status, status_reason, reply_code, low, command, hint)
+        if hit:
+            return hit
+    if hint:
+        return hint, CONF_PHRASE
+
+    # Second pass.
+    if status_reason and status_reason not in kb.retry and (
+        diagnostic_type is None or diagnostic_type.upper() == "SMTP"
+    ):
+        return status_reason, CONF_STATUS
+    # Reply codes that name a reason outright (521: this host accepts no mail, ...).
+    if reply_code and reply_code in kb.reply_reason and (status_reason is None or status_reason in kb.retry):
+        return kb.reply_reason[reply_code], CONF_REPLY
+    for name in kb.phrase_order:
+        rule = kb.reasons[name]
+        if rule.matches(low) and not (status and status in rule.not_statuses):
+            return name, CONF_LATE_PHRASE
+    if status_reason:
+        return status_reason, CONF_WEAK_STATUS
+    if status and len(status) > 3:
+        if status[1:4] == ".6.":
+            return "contenterror", CONF_CLASS
+        if status[1:4] == ".7.":
+            return "securityerror", CONF_CLASS
+    if diagnostic_type and diagnostic_type.upper().startswith("X-UNIX"):
+        return "mailererror", CONF_CLASS
+    if reply_code and reply_code.isdigit() and (400 < int(reply_code) < 408 or 500 < int(reply_code) < 508):
+        return "syntaxerror", CONF_CLASS
+    if action in ("delayed", "expired"):
+        return "expired", CONF_CLASS
+    if command in ("EHLO", "HELO"):
+        return "blocked", CONF_CLASS
+    if kb.reasons["vacation"].matches(low):
+        return "vacation", CONF_GUESS
+    if low:
+        return "onhold", CONF_ONHOLD
+    return "undefined", CONF_UNDEFINED
+
+
+def _first_pass(
+    kb: DiagnosisKnowledge,
+    status: str | None,
+    status_reason: str | None,
+    reply_code: str | None,
+    low: str,
+    command: str | None,
+    hint: str | None = None,
+) -> tuple[str, float] | None:
+    for name in kb.status_order:
+        rule = kb.reasons[name]
+        if hint == name:
+            return name, CONF_STATUS_AND_PHRASE if _rule_matches(kb, rule, low) else CONF_PHRASE
+        if reply_code and reply_code in rule.reply_codes:
+            return name, CONF_REPLY
+        if status_reason == name:
+            if any(kb.reasons[o].matches(low) for o in rule.yields_to):
+                continue
+            if rule.status_needs_phrase_of and not any(
+                kb.reasons[o].matches(low) for o in rule.status_needs_phrase_of
+            ):
+                continue
+            agree = _rule_matches(kb, rule, low)
+            return name, CONF_STATUS_AND_PHRASE if agree else CONF_STATUS
+        if _phrase_allowed(rule, command, status_reason, status, kb) and _rule_matches(kb, rule, low):
+            return name, CONF_PHRASE
+    return None
+
+
+def is_hard_bounce(reason: str, status: str | None = None, reply_code: str | None = None) -> bool:
+    """True when sending again cannot succeed: the address or the domain is wrong."""
+    rule = diagnosis_knowledge().reasons.get(reason)
+    if rule is None:
+        return False
+    if rule.hard == "5xx":
+        code = status or reply_code or "5"
+        return code[0] == "5"
+    return bool(rule.hard)
+
+
+def pseudo_status(reason: str, temporary: bool = False) -> str | None:
+    """Sisimai's invented status for a reason (5.0.9xx), for a failure that carries none."""
+    rule = diagnosis_knowledge().reasons.get(reason)
+    if rule is None or not rule.pseudo:
+        return None
+    return "4" + rule.pseudo[1:] if temporary else rule.pseudo
+
+
+def is_failure_reason(reason: str) -> bool:
+    rule = diagnosis_knowledge().reasons.get(reason)
+    return rule.failure if rule else True

@@ -1,0 +1,175 @@
+"""Readers for the standard reports: RFC 3464 delivery status (also success reports), ARF
+feedback reports (RFC 5965) and RFC 3834 automatic replies."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.diagnosis.codes import (
+    clean_address,
+    find_command,
+    find_reply,
+    find_status,
+    prefer_status,
+    split_typed,
+)
+from bot.mail.reader import Mail
+from bot.models import Failure
+
+_WS = re.compile(r"\s+")
+_NOT_FAILED = frozenset({"delivered", "relayed", "expanded", "deliverable"})
+
+
+def squash(text: str) -> str:
+    return _WS.sub(" ", text).strip()
+
+
+def text_about(text: str, address: str, max_lines: int = 8) -> str:
+    """The paragraph of the readable text that names the address (where MTAs explain it)."""
+    if not text or not address:
+        return ""
+    low = text.lower()
+    pos = low.find(address.lower())
+    if pos < 0:
+        return ""
+    start = text.rfind("\n", 0, pos) + 1
+    end = pos
+    lines = 0
+    while lines < max_lines:
+        nl = text.find("\n", end)
+        if nl < 0:
+            end = len(text)
+            break
+        end = nl + 1
+        lines += 1
+        if text.startswith("\n", end) or text.startswith("\r", end):
+            break
+    return text[start:end]
+
+
+@dataclass(frozen=True, slots=True)
+class Rfc3464:
+    """message/delivery-status: one Failure per per-recipient field group."""
+
+    name: str = "rfc3464"
+
+    def detect(self, mail: Mail) -> list[Failure] | None:
+        if not mail.dsn_recipients:
+            return None
+        out: list[Failure] = []
+        for group in mail.dsn_recipients:
+            final = clean_address(group.get("final-recipient")) or clean_address(group.get("x-actual-recipient"))
+            original = clean_address(group.get("original-recipient"))
+            address = final or original
+            if not address:
+                continue
+            action = (group.get("action") or "").strip().lower().split(" ")[0] or None
+            status_field = find_status(group.get("status") or "")
+            diag_type, diag = split_typed(group.get("diagnostic-code") or "")
+            diag = squash(diag)
+            about = ""
+            if not diag or not find_status(diag):
+                about = squash(text_about(mail.text, address))
+            evidence = diag or about
+            text_status = find_status(diag) or (find_status(about) if not status_field else None)
+            status = prefer_status(status_field, text_status)
+            reply = find_reply(diag, status) or (find_reply(about, status) if about else None)
+            command = find_command(diag) or (find_command(about) if about else None)
+            if not command and mail.text:
+                command = find_command(text_about(mail.text, address))
+            remote = group.get("remote-mta")
+            remote_host = split_typed(remote)[1].strip("[]").lower() if remote else None
+            out.append(
+                Failure(
+                    address=address,
+                    reason="delivered" if action in _NOT_FAILED else "",
+                    status=status,
+                    reply_code=reply,
+                    action=action,
+                    remote_mta=remote_host or None,
+                    evidence=evidence,
+                    confidence=0.95,
+                    original_address=original if original and original != address else None,
+                    command=command,
+                    diagnostic_type=diag_type,
+                )
+            )
+        return out or None
+
+
+_FEEDBACK_ADDRESS_FIELDS = ("original-rcpt-to", "removal-recipient")
+
+
+@dataclass(frozen=True, slots=True)
+class Arf:
+    """ARF (RFC 5965) abuse / feedback-loop reports: not failures, reason feedback."""
+
+    name: str = "arf"
+
+    def detect(self, mail: Mail) -> list[Failure] | None:
+        is_report = bool(mail.feedback) or mail.report_type == "feedback-report"
+        hotmail = mail.returned_header("x-hmxmroriginalrecipient")
+        if not is_report and not hotmail:
+            return None
+        fields = [(k.lower(), v) for k, v in mail.feedback]
+        kind = next((v for k, v in fields if k == "feedback-type"), "abuse")
+        addresses = [clean_address(v) for k, v in fields if k in _FEEDBACK_ADDRESS_FIELDS]
+        found = [a for a in addresses if a]
+        if not found:
+            fallback = hotmail or mail.returned_header("to") or ""
+            found = [a for a in (clean_address(fallback),) if a]
+        if not found:
+            return None
+        evidence = f"Feedback-Type: {kind}"
+        seen: set[str] = set()
+        out = []
+        for a in found:
+            if a in seen:
+                continue
+            seen.add(a)
+            out.append(Failure(address=a, reason="feedback", action="feedback", evidence=evidence, confidence=0.95))
+        return out
+
+
+_AUTO_SUBJECT = re.compile(
+    r"^\s*(?:auto(?:matic)?[ -]?(?:reply|response|antwort)?\s*:|out of (?:the )?office|"
+    r"away (?:until|from)|vacation|自動返信|自動応答|不在)",
+    re.I,
+)
+_DAEMON = re.compile(r"\b(?:mailer-daemon|postmaster|root|mail-?delivery|noreply|no-reply)\b", re.I)
+
+
+@dataclass(frozen=True, slots=True)
+class Rfc3834:
+    """Automatic replies (out of office): the mail arrived, reason vacation."""
+
+    name: str = "rfc3834"
+
+    def detect(self, mail: Mail) -> list[Failure] | None:
+        if not mail.is_mime or mail.dsn_recipients:
+            return None
+        auto = (mail.header("auto-submitted") or "").lower()
+        precedence = (mail.header("precedence") or "").lower()
+        marked = (
+            auto.startswith("auto-replied")
+            or "auto_reply" in precedence
+            or mail.header("x-autoreply") is not None
+            or mail.header("x-autorespond") is not None
+            or (mail.header("x-apple-action") or "").lower() == "vacation"
+            or bool(_AUTO_SUBJECT.match(mail.subject))
+        )
+        if not marked:
+            return None
+        sender = mail.sender
+        if not sender or _DAEMON.search(sender):
+            return None
+        address = clean_address(sender)
+        if not address:
+            return None
+        first = next((line.strip() for line in mail.text.split("\n") if line.strip()), "")
+        return [Failure(address=address, reason="vacation", action="delivered",
+                        evidence=squash(first)[:300], confidence=0.9)]
+
+
+DETECTORS = (Rfc3464(), Arf(), Rfc3834())
