@@ -101,8 +101,32 @@ def _classified(found: list[Failure]) -> list[Failure]:
         if f.reason:
             out.append(f)
             continue
-        reason, confidence = classify(f.status, f.reply_code, f.evidence)
+        reason, confidence = classify(f.status, f.reply_code, f.evidence, command=f.command, action=f.action,
+                                      diagnostic_type=f.diagnostic_type)
         out.append(dataclasses.replace(f, reason=reason, confidence=min(confidence, f.confidence)))
+    return out
+
+
+def _merged(fields: list[Failure], readable: list[Failure]) -> list[Failure]:
+    """Fields pasted as text, completed from the readable report above them: the SMTP step
+    ("in reply to RCPT TO command") and the server's words when the fields carry none."""
+    by_address = {f.address: f for f in readable if f.address}
+    out = []
+    for f in fields:
+        r = by_address.get(f.address) or (by_address.get(f.original_address) if f.original_address else None)
+        if r is None and len(readable) == 1 and len(fields) == 1:
+            r = readable[0]
+        if r is None:
+            out.append(f)
+            continue
+        bare = not f.evidence or STATUS.fullmatch(f.evidence.strip()) is not None
+        out.append(dataclasses.replace(
+            f,
+            command=f.command or r.command,
+            reply_code=f.reply_code or r.reply_code,
+            evidence=r.evidence if bare and r.evidence else f.evidence,
+            reason=f.reason or r.reason,
+        ))
     return out
 
 
@@ -160,13 +184,18 @@ def _detect(mail: Mail) -> list[Failure] | None:
     if not text.strip():
         return None
     fields = parse_fields(text)
-    if fields:
-        return _classified(fields)
     view = dataclasses.replace(mail, text=text) if dataclasses.is_dataclass(mail) else mail
+    readable = None
     for detector in DETECTORS:
-        found = detector.detect(view)
-        if found:
-            return _classified(found)
+        if detector.name == "rfc3464":
+            continue
+        readable = detector.detect(view)
+        if readable:
+            break
+    if fields:
+        return _classified(_merged(fields, readable or []))
+    if readable:
+        return _classified(readable)
     found = _error_lines(_report_part(text)) or _sentence_only(text)
     if not found:
         return None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from bot.diagnosis.lhost._common import clean_address, cut, failure, squash
+from bot.diagnosis.lhost._common import clean_address, cut, failure, first_match, squash
 from bot.models import Failure
 
 if TYPE_CHECKING:
@@ -14,6 +14,12 @@ if TYPE_CHECKING:
 _START = "There was an error delivering your mail to <"
 _RECIPIENT = re.compile(r"There was an error delivering your mail to <([^>]+)>\.?")
 _BOUNDARIES = ("Message headers follow.", "Original message follows.")
+# dma's own messages when no remote server answered.
+_OWN_SENTENCES = (
+    ("expired", ("could not deliver for the last",)),
+    ("hostunknown", ("dns lookup failure: host",)),
+    ("networkerror", ("unable to connect to", "connection refused")),
+)
 _LIKE = re.compile(r"^(\S+) \[[\d.:a-fA-F]+\] did not like our ([^:]+):", re.M)
 
 
@@ -33,10 +39,12 @@ class DragonFlyDetector:
             block = body[m.end() : end]
             like = _LIKE.search(block)
             diag = block[like.end() :] if like else block
+            diag = squash(diag)
             out.append(
                 failure(
                     addr,
-                    squash(diag),
+                    diag,
+                    reason="" if like else first_match(diag, _OWN_SENTENCES),
                     remote_mta=like.group(1).lower() if like else None,
                     command=_command(like.group(2)) if like else None,
                 )

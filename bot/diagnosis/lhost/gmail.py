@@ -102,9 +102,11 @@ class GoogleGroupsDetector:
         if not _GROUPS.search(text) or "----- Original message -----" not in text:
             return None
         failed = mail.header("X-Failed-Recipients") if mail.is_mime else None
-        addrs = [a.lower() for a in ADDRESS.findall(failed or "")]
+        addrs: list[str | None] = [a.lower() for a in ADDRESS.findall(failed or "")]
         if not addrs:
-            return None
+            if mail.is_mime:
+                return None
+            addrs = [None]  # a paste: the notice names the group only by its short name
         evidence = squash(cut(text, _BOUNDARIES))[:600]
         # The group refused the post: the group is gone, or the sender may not post to it.
         return [failure(a, evidence, reason="rejected", confidence=0.9) for a in addrs]

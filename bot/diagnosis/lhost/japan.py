@@ -126,7 +126,9 @@ class BiglobeDetector:
         if not m:
             return None
         info = _BIGLOBE_INFO.search(text, m.end())
-        head = text[m.end() : info.start() if info else len(text)]
+        if info is None:
+            return None
+        head = text[m.end() : info.start()]
         addrs = dict.fromkeys(a.lower() for a in ADDRESS.findall(head))
         detail = (
             squash(cut(text[info.end() :], (re.compile(r"^Content-Type:|^Received:", re.M),))[:500])

@@ -7,6 +7,7 @@ paragraphs (RFC 3464 section 2.1); a folded value continues on the next line.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from typing import TYPE_CHECKING
 
@@ -22,7 +23,7 @@ _FIELD = re.compile(
     r"|x-actual-recipient|final-log-id)\s*:\s*(.*)$",
     re.I,
 )
-_QUICK = re.compile(r"final-recipient\s*:", re.I)
+_QUICK = re.compile(r"(?:final|original)-recipient\s*:", re.I)
 _TYPE = re.compile(r"^\s*[A-Za-z0-9-]+\s*;\s*")
 _ACTIONS = ("failed", "delayed", "delivered", "relayed", "expanded")
 
@@ -82,7 +83,10 @@ def parse_fields(text: str) -> list[Failure]:
         address = final or original
         if not address or not any(k in g for k in ("action", "status", "diagnostic-code")):
             continue
-        diagnostic = squash(_TYPE.sub("", g.get("diagnostic-code", ""), count=1))
+        raw_diagnostic = g.get("diagnostic-code", "")
+        kind = _TYPE.match(raw_diagnostic)
+        diagnostic_type = kind.group(0).strip(" ;").upper() if kind else None
+        diagnostic = squash(_TYPE.sub("", raw_diagnostic, count=1))
         action = g.get("action", "").split()[0].lower() if g.get("action") else None
         remote = _TYPE.sub("", g.get("remote-mta", "")).split()
         f = failure(
@@ -94,7 +98,7 @@ def parse_fields(text: str) -> list[Failure]:
             original_address=original if original and original != address else None,
             confidence=0.85,
         )
-        out.append(f)
+        out.append(dataclasses.replace(f, diagnostic_type=diagnostic_type) if diagnostic_type else f)
     return out
 
 

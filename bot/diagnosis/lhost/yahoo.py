@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from typing import TYPE_CHECKING
 
@@ -11,6 +12,7 @@ from bot.models import Failure
 if TYPE_CHECKING:
     from bot.mail.reader import Mail
 
+_GAVE_UP = "unable to deliver message after multiple retries"
 _START = re.compile(r"Sorry, we were unable to deliver your message to the following address")
 
 
@@ -18,7 +20,14 @@ class YahooDetector:
     name = "yahoo"
 
     def detect(self, mail: Mail) -> list[Failure] | None:
-        return parse_qmail_like(mail.text, self.name, _START)
+        found = parse_qmail_like(mail.text, self.name, _START)
+        if not found:
+            return None
+        # Yahoo's own words when it gave up retrying on a remote system's error.
+        return [
+            dataclasses.replace(f, reason="systemerror") if _GAVE_UP in f.evidence.lower() else f
+            for f in found
+        ]
 
 
 DETECTOR = YahooDetector()

@@ -29,10 +29,13 @@ class ZohoDetector:
             codes = _CODES.search(rest)
             reply = codes.group(1).strip(",") if codes and codes.group(1)[:3].isdigit() else None
             status = STATUS.search(codes.group(2)) if codes else None
+            # Zoho's own words after retrying an unreachable host until it gave up.
+            reason = "expired" if "host not reachable" in rest.lower() else ""
             out.append(
                 failure(
                     addr,
                     rest,
+                    reason=reason,
                     reply_code=reply[:3] if reply else None,
                     status=status.group(1) if status else None,
                 )
