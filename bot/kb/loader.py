@@ -23,6 +23,7 @@ TEXT_KEYS = ("title", "summary", "steps", "questions", "keywords")
 TITLE_MAX = 30
 LANG_RE = re.compile(r"^[a-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$")
 ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+DOMAIN_RE = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$")
 
 
 class KnowledgeError(ValueError):
@@ -180,6 +181,9 @@ def _entry(src: _Source) -> Entry:
     reasons = _string_list(src, None, "reasons", allow_empty=True)
     related = _string_list(src, None, "related", allow_empty=True)
     domains = _string_list(src, None, "domains", allow_empty=True) if "domains" in data else ()
+    for domain in domains:
+        if not DOMAIN_RE.match(domain):
+            raise src.fail(f"domains: {domain!r} is not a domain name", src.line_of(None, "domains", domain))
 
     texts: dict[str, EntryText] = {}
     for lang, table in data.items():
@@ -195,7 +199,7 @@ def _entry(src: _Source) -> Entry:
         related=related,
         askable=askable,
         texts=MappingProxyType(texts),
-        domains=tuple(d.lower() for d in domains),
+        domains=domains,
         source=src.path,
     )
 

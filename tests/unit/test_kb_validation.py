@@ -255,3 +255,11 @@ def test_vocabulary_from_the_diagnosis_data_is_enforced(kdir: Path) -> None:
     vocabulary.write_text(f"[reasons]\n{rows}\n", encoding="utf-8")
     err = fails(kdir)
     assert "greylisted" in err.message
+
+
+def test_domain_must_be_a_lower_case_domain(kdir: Path) -> None:
+    path = entry_file(kdir, "carrier_filter")
+    text = edit(path, '"docomo.ne.jp", ', '"docomo.ne.jp", "@Softbank", ')
+    err = fails(kdir)
+    assert (err.path, err.line) == (path, line_of(text, "domains = "))
+    assert "@Softbank" in err.message
