@@ -38,7 +38,17 @@ ROMAJI_MARKERS = frozenset(
         "gozaimasu", "konnichiwa", "sumimasen",
     )
 )  # fmt: skip
-_ROMAJI_PARTICLES = frozenset(("ga", "wo", "ni", "de", "wa", "no"))
+_ROMAJI_PARTICLES = frozenset(("ga", "wo", "ni", "de", "wa", "no", "desu", "masu", "kudasai"))
+# Words only an English sentence has; a few Latin words without them (user unknown,
+# MAILER-DAEMON) are just as likely pasted by a Japanese user.
+ENGLISH_MARKERS = frozenset(
+    (
+        "what", "why", "how", "who", "where", "when", "which", "is", "are", "was", "were", "the",
+        "a", "an", "my", "i", "i'm", "me", "you", "your", "it", "this", "that", "to", "of", "do",
+        "does", "did", "can", "can't", "cannot", "should", "please", "help", "hello", "hi", "hey",
+        "thanks", "thank", "not", "won't", "don't", "doesn't", "and", "for", "with", "got", "get",
+    )
+)  # fmt: skip
 
 
 def fold(text: str) -> str:
@@ -53,19 +63,21 @@ def fold(text: str) -> str:
 
 
 def detect_language(text: str, hint: str | None = None) -> str:
-    """"ja" when the text has kana or kanji (or reads as romaji), "en" when it has English
-    words, otherwise the hint (a user's locale) or "en"."""
+    """"ja" when the text has kana or kanji (or reads as romaji); "en" when it has English
+    words that only a sentence has (what, my, the...); otherwise the hint (the user's locale:
+    "MAILER-DAEMON?" from a Japanese user wants a Japanese answer), else "en"."""
     if _JAPANESE_RE.search(unicodedata.normalize("NFKC", text)):
         return "ja"
-    words = _ASCII_WORD_RE.findall(text.casefold())
+    words = _ASCII_WORD_RE.findall(unicodedata.normalize("NFKC", text).casefold())
+    fallback = hint if hint in ("ja", "en") else "en"
     if not words:
-        return hint if hint in ("ja", "en") else "en"
+        return fallback
     romaji = sum(1 for w in words if w in ROMAJI_MARKERS)
-    if romaji >= 2 and any(w in _ROMAJI_PARTICLES or w in ROMAJI_MARKERS for w in words):
+    if romaji >= 2 and any(w in _ROMAJI_PARTICLES for w in words):
         return "ja"
-    if len(words) <= 2 and hint in ("ja", "en") and romaji:
-        return hint
-    return "en"
+    if any(w in ENGLISH_MARKERS for w in words) or len(words) > 4:
+        return "en"
+    return fallback
 
 
 class Normalizer:
