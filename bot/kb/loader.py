@@ -33,8 +33,17 @@ class KnowledgeError(ValueError):
         self.message = message
         self.path = path
         self.line = line
-        where = f"{path}:{line}" if path is not None and line else (str(path) if path else "")
+        shown = _display(path) if path is not None else ""
+        where = f"{shown}:{line}" if shown and line else shown
         super().__init__(f"{where}: {message}" if where else message)
+
+
+def _display(path: Path) -> str:
+    """The path as an editor at the repository would type it: relative when below the cwd."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError):
+        return str(path)
 
 
 @dataclass(slots=True)

@@ -24,7 +24,7 @@ def test_check_fails_with_file_and_line(tmp_path: Path, capsys: pytest.CaptureFi
     edit(path, 'kind = "cause"', 'kind = "reason"')
     assert main(["kb", "--knowledge", str(kdir), "check"]) == 1
     err = capsys.readouterr().err
-    assert f"{path}:2:" in err
+    assert f"{path.name}:2:" in err
     assert "kind 'reason'" in err
 
 

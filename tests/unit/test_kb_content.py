@@ -171,3 +171,20 @@ def test_fake_bounce_warnings_are_in_the_faq_entries(kb: KnowledgeBase) -> None:
 def test_files_are_named_after_ids() -> None:
     for path in (KNOWLEDGE_DIR / "entries").rglob("*.toml"):
         assert tomllib.loads(path.read_text(encoding="utf-8"))["id"] == Path(path).stem
+
+
+CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
+
+
+@pytest.mark.corpus
+@pytest.mark.skipif(not (CORPUS / "labels.jsonl").is_file(), reason="shared corpus not present")
+def test_every_reason_in_the_labelled_corpus_has_its_own_entry(kb: KnowledgeBase) -> None:
+    import json
+
+    seen: set[str] = set()
+    for line in (CORPUS / "labels.jsonl").read_text(encoding="utf-8").splitlines():
+        for recipient in json.loads(line).get("recipients", []):
+            seen.add(recipient["reason"])
+    assert len(seen) > 20
+    for reason in seen:
+        assert reason in kb.entry_for_reason(reason).reasons, reason
