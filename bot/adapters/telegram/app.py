@@ -82,6 +82,7 @@ CONTEXT_SECONDS = 30 * 60
 PURGE_EVERY = 6 * 3600
 ADDRESS_RE = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 BOTH = "both"
+TICKET_MARK = "🎫"
 
 
 # --------------------------------------------------------------------------- the bot's state
@@ -697,6 +698,10 @@ async def on_staff_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     ticket = svc.store.ticket_by_staff_message(msg.chat_id, target.message_id) if target else None
     if ticket is not None:
         await relay_staff_answer(update, context, ticket.id)
+        return
+    if target is not None and (target.text or "").startswith(TICKET_MARK):
+        # A ticket whose customer has since used /forget.
+        await send_html(context.bot, msg.chat_id, say("staff_user_gone", "en"), reply_to=msg.message_id)
         return
     text = msg.text or msg.caption or ""
     data: bytes | None = None

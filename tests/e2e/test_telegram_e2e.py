@@ -1,0 +1,121 @@
+"""End-to-end: `bouncedesk telegram` driven through the Bot API emulator in ../shared.
+
+Each scenario file in tests/e2e/scenarios/ is played by telegram_e2e.py, which starts the
+emulator (installing its npm dependencies into ~/.cache/telegram-e2e on first use), starts the bot
+as its own process and checks every reply. Skipped when ../shared or Node.js/npm is missing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+EMULATOR_DIR = REPO.parent / "shared" / "telegram-emulator"
+RUNNER = EMULATOR_DIR / "telegram_e2e.py"
+SCENARIOS = Path(__file__).resolve().parent / "scenarios"
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(not RUNNER.is_file(), reason=f"{RUNNER} is missing"),
+    pytest.mark.skipif(not (shutil.which("node") and shutil.which("npm")), reason="no Node.js/npm"),
+]
+
+# A pasted text far beyond what a bounce needs: the bot reads the start and says so.
+HUGE_TEXT = "\n".join(f"Line {i}: 550 5.1.1 recipient{i}@example.net user unknown" for i in range(600))
+
+
+def bot_command() -> str:
+    script = REPO / ".venv" / "bin" / "bouncedesk"
+    if script.exists():
+        return f"{script} telegram"
+    return f"{sys.executable} -m bot telegram"
+
+
+def prepare(source: Path, out_dir: Path) -> Path:
+    """Copy a scenario with document paths made absolute and placeholders filled in."""
+    data = json.loads(source.read_text(encoding="utf-8"))
+
+    def fix(step: dict[str, Any]) -> None:
+        if "document" in step:
+            step["document"] = str((source.parent / step["document"]).resolve())
+        if isinstance(step.get("send"), str):
+            step["send"] = step["send"].replace("{HUGE}", HUGE_TEXT)
+
+    for conv in data.get("conversations", []):
+        for step in conv["steps"]:
+            fix(step)
+    for step in data.get("steps", []):
+        fix(step)
+    target = out_dir / source.name
+    target.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    return target
+
+
+def play(scenario: Path, tmp_path: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("BOUNCEDESK_", "TELEGRAM_"))}
+    logs = tmp_path / "logs"
+    cmd = [
+        sys.executable,
+        str(RUNNER),
+        "--bot-cmd",
+        bot_command(),
+        "--cwd",
+        str(REPO),
+        "--scenario",
+        str(scenario),
+        "--log-dir",
+        str(logs),
+        "--total-timeout",
+        "600",
+        *extra,
+    ]
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=900)
+    if done.returncode != 0:
+        bot_log = logs / "bot.log"
+        tail = bot_log.read_text(errors="replace")[-4000:] if bot_log.is_file() else ""
+        print(done.stdout, done.stderr, "---- bot.log (end) ----", tail, sep="\n")
+    return done
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in SCENARIOS.glob("*.json")))
+def test_scenario(name: str, tmp_path: Path) -> None:
+    scenario = prepare(SCENARIOS / name, tmp_path)
+    done = play(scenario, tmp_path)
+    assert done.returncode == 0, done.stdout[-3000:]
+    assert " 0 failed" in done.stdout
+
+
+def test_file_over_20_mb_gets_a_polite_answer(tmp_path: Path) -> None:
+    big = tmp_path / "everything.eml"
+    with big.open("wb") as fp:
+        fp.write(b"From: MAILER-DAEMON@example.net\r\nSubject: Returned mail\r\n\r\n")
+        fp.write(b"x" * (21 * 1024 * 1024))
+    scenario = tmp_path / "big.json"
+    scenario.write_text(
+        json.dumps(
+            {
+                "name": "a file above Telegram's 20 MB download limit",
+                "bot_log_reject": ["Traceback"],
+                "steps": [
+                    {
+                        "document": str(big),
+                        "mime_type": "message/rfc822",
+                        "expect": ["(?i)too large.*20 MB"],
+                        "timeout": 30,
+                    },
+                    {"send": "/start", "expect": ["Hello"]},
+                ],
+            }
+        ),
+        encoding="utf-8",
+    )
+    done = play(scenario, tmp_path)
+    assert done.returncode == 0, done.stdout[-3000:]
