@@ -186,3 +186,12 @@ def first_match(text: str, table: Sequence[tuple[str, Sequence[str]]]) -> str:
         if any(s in low for s in sentences):
             return reason
     return ""
+
+
+def returned_recipient(mail: Mail) -> str | None:
+    """The one address the returned original was sent To, for reports that name no recipient
+    ("Delivery report unavailable", a bare deferral line). None when there is not exactly one."""
+    getter = getattr(mail, "returned_header", None)
+    to = getter("To") if callable(getter) else None
+    found = {a.lower().strip(".") for a in ADDRESS.findall(to or "")}
+    return found.pop() if len(found) == 1 else None

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from bot.diagnosis.lhost._common import ADDRESS, clean_address, cut, failure, squash
+from bot.diagnosis.lhost._common import ADDRESS, clean_address, cut, failure, returned_recipient, squash
 from bot.models import Failure
 
 if TYPE_CHECKING:
@@ -31,6 +31,7 @@ _BOUNDARIES = (
     re.compile(r"^(?:Reporting-MTA|Final-Recipient)\s*:", re.M | re.I),
     re.compile(r"<html|<!DOCTYPE", re.I),
 )
+_OWN_NOTICE = re.compile(r"'Send mail as'|sending this from a different address", re.I)
 _GROUPS = re.compile(r"Google Groups|groups\.google\.com/support")
 # Old Gmail notices end the remote text with "(state N)", N naming the SMTP step that failed.
 _STATE_STEP = {
@@ -57,7 +58,7 @@ class GmailDetector:
             return self._legacy(text, legacy)
         current = _CURRENT.search(text)
         if current:
-            return self._current(text, current)
+            return self._current(mail, current)
         return None
 
     def _legacy(self, text: str, start: re.Match[str]) -> list[Failure] | None:
@@ -82,14 +83,18 @@ class GmailDetector:
             for a in dict.fromkeys(addrs)
         ]
 
-    def _current(self, text: str, start: re.Match[str]) -> list[Failure] | None:
-        body = cut(text[start.end() :], _BOUNDARIES)
+    def _current(self, mail: Mail, start: re.Match[str]) -> list[Failure] | None:
+        body = cut(mail.text[start.end() :], _BOUNDARIES)
         m = _DELIVERED_TO.search(body)
-        addr = clean_address((m.group(1) or m.group(2)) if m else "")
+        addr = clean_address((m.group(1) or m.group(2)) if m else "") or returned_recipient(mail)
         if addr is None:
             return None
         response = _RESPONSE.search(body)
         evidence = squash(body[response.end() :] if response else body)
+        notice = squash(body[: response.start()]) if response else ""
+        if _OWN_NOTICE.search(notice):
+            # Gmail's own explanation decides (e.g. a misconfigured "Send mail as" address).
+            evidence = f"{evidence} {notice}".strip()
         delayed = "Delivery incomplete" in start.group(0) or "Message delayed" in start.group(0)
         return [failure(addr, evidence, action="delayed" if delayed else "failed")]
 

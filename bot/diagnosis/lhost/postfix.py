@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from bot.diagnosis.lhost._common import clean_address, cut, failure, squash
+from bot.diagnosis.lhost._common import clean_address, cut, failure, returned_recipient, squash
 from bot.models import Failure
 
 if TYPE_CHECKING:
@@ -85,7 +85,12 @@ class PostfixDetector:
                     original_address=orig if orig != addr else None,
                 )
             )
-        return out or _transcript(text) or None
+        if not out and (found := _transcript(text)):
+            return found
+        if not out and (to := returned_recipient(mail)):
+            # "Delivery report unavailable": the report itself names nobody.
+            return [failure(to, "", confidence=0.3)]
+        return out or None
 
 
 DETECTOR = PostfixDetector()

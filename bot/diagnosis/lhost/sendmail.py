@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from bot.diagnosis.lhost._common import clean_address, cut, failure, squash
+from bot.diagnosis.lhost._common import clean_address, cut, failure, returned_recipient, squash
 from bot.models import Failure
 
 if TYPE_CHECKING:
@@ -112,6 +112,10 @@ class SendmailDetector:
                 notes[addr].append(f"{r.group('code')} {r.group('text')}")
                 if host:
                     hosts[addr] = host
+        if not order and (to := returned_recipient(mail)):
+            # A bare deferral line ("421 host (smtp)... Deferred: ...") names no address.
+            order.append(to)
+            notes[to] = [squash(_START.sub("", body, count=1))]
         out = []
         for addr in order:
             evidence = squash(" ".join(dict.fromkeys(notes[addr])))
