@@ -74,6 +74,8 @@ class DiagnosisKnowledge:
     phrase_order: tuple[str, ...]
     retry: frozenset[str]
     common_domains: tuple[str, ...]
+    # local delivery agents: (marker, ((reason, messages), ...)), lower-cased
+    lda: tuple[tuple[str, tuple[tuple[str, tuple[str, ...]], ...]], ...] = ()
 
 
 def _line_of(text: str, needle: str) -> int:
@@ -206,7 +208,23 @@ def load_diagnosis_knowledge(base: Path = DIAGNOSIS_DIR) -> DiagnosisKnowledge:
     for d in domains:
         if "." not in d or " " in d:
             raise _fail(domains_path, dtext, d, f"'{d}' is not a domain name")
+    lda_path = base / "lda.toml"
+    ldata, ltext = _read(lda_path)
+    agents = []
+    for agent in ldata.get("agent", []):
+        marker = agent.get("marker")
+        messages = agent.get("messages")
+        if not isinstance(marker, str) or not marker or not isinstance(messages, dict):
+            raise _fail(lda_path, ltext, str(agent.get("name", "[[agent]]")),
+                        "each [[agent]] needs a marker and a messages table")
+        rows = []
+        for reason, texts in messages.items():
+            if reason not in reasons:
+                raise _fail(lda_path, ltext, f"{reason} =", f"unknown reason '{reason}'")
+            rows.append((reason, _strings(lda_path, ltext, messages, reason)))
+        agents.append((marker.lower(), tuple(rows)))
     return DiagnosisKnowledge(
+        lda=tuple(agents),
         reasons=reasons,
         status_reason=status_reason,
         reply_reason=reply_reason,

@@ -51,9 +51,11 @@ def _phrase_allowed(rule: ReasonRule, command: str | None, status_reason: str | 
         return False
     if command and command in rule.phrase_not_commands:
         return False
-    if rule.phrase_commands and command and command not in rule.phrase_commands:
+    if rule.phrase_commands and command not in rule.phrase_commands:
         weak = status_reason is None or status_reason in kb.retry
-        return rule.weak_status_ok and weak
+        # An unknown command gives the words the benefit of the doubt unless the status code
+        # names another, firm reason; a known other command counts only where the rule says so.
+        return weak and (command is None or rule.weak_status_ok)
     return True
 
 
@@ -87,8 +89,14 @@ def classify(
     status_reason = kb.status_reason.get(status) if status else None
     if hint not in kb.reasons or hint in ("onhold", "undefined"):
         hint = None
+    x_unix = bool(diagnostic_type and diagnostic_type.upper().startswith("X-UNIX"))
 
-    if diagnostic_type is None or diagnostic_type.upper() == "SMTP":
+    for marker, rows in kb.lda if not x_unix else ():
+        if marker in low:
+            for reason, messages in rows:
+                if any(m in low for m in messages):
+                    return reason, CONF_STATUS
+    if not x_unix:
         hit = _first_pass(kb, status, status_reason, reply_code, low, command, hint)
         if hit:
             return hit
@@ -96,9 +104,7 @@ def classify(
         return hint, CONF_PHRASE
 
     # Second pass.
-    if status_reason and status_reason not in kb.retry and (
-        diagnostic_type is None or diagnostic_type.upper() == "SMTP"
-    ):
+    if status_reason and status_reason not in kb.retry and not x_unix:
         return status_reason, CONF_STATUS
     # Reply codes that name a reason outright (521: this host accepts no mail, ...).
     if reply_code and reply_code in kb.reply_reason and (status_reason is None or status_reason in kb.retry):
@@ -114,7 +120,7 @@ def classify(
             return "contenterror", CONF_CLASS
         if status[1:4] == ".7.":
             return "securityerror", CONF_CLASS
-    if diagnostic_type and diagnostic_type.upper().startswith("X-UNIX"):
+    if x_unix:
         return "mailererror", CONF_CLASS
     if reply_code and reply_code.isdigit() and (400 < int(reply_code) < 408 or 500 < int(reply_code) < 508):
         return "syntaxerror", CONF_CLASS

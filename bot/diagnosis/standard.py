@@ -25,27 +25,26 @@ def squash(text: str) -> str:
     return _WS.sub(" ", text).strip()
 
 
-def text_about(text: str, address: str, max_lines: int = 8) -> str:
-    """The paragraph of the readable text that names the address (where MTAs explain it)."""
+def text_about(text: str, address: str, max_paragraphs: int = 3) -> str:
+    """The paragraphs of the readable text that name the address (where MTAs explain it)."""
     if not text or not address:
         return ""
     low = text.lower()
-    pos = low.find(address.lower())
-    if pos < 0:
-        return ""
-    start = text.rfind("\n", 0, pos) + 1
-    end = pos
-    lines = 0
-    while lines < max_lines:
-        nl = text.find("\n", end)
-        if nl < 0:
-            end = len(text)
-            break
-        end = nl + 1
-        lines += 1
-        if text.startswith("\n", end) or text.startswith("\r", end):
-            break
-    return text[start:end]
+    needle = address.lower()
+    out: list[str] = []
+    pos = low.find(needle)
+    while pos >= 0 and len(out) < max_paragraphs:
+        start = low.rfind("\n\n", 0, pos)
+        start = 0 if start < 0 else start + 2
+        end = low.find("\n\n", pos)
+        end = len(text) if end < 0 else end
+        if end - start > 2000:  # not a paragraph: keep the line only
+            start = low.rfind("\n", 0, pos) + 1
+            end = low.find("\n", pos)
+            end = len(text) if end < 0 else end
+        out.append(text[start:end])
+        pos = low.find(needle, end)
+    return "\n".join(out)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,11 +67,14 @@ class Rfc3464:
             status_field = find_status(group.get("status") or "")
             diag_type, diag = split_typed(group.get("diagnostic-code") or "")
             diag = squash(diag)
-            about = ""
-            if not diag or not find_status(diag):
-                about = squash(text_about(mail.text, address))
+            about = squash(text_about(mail.text, address))
             evidence = diag or about
-            text_status = find_status(diag) or (find_status(about) if not status_field else None)
+            if diag and about and "(in reply to" in about.lower() and diag[:40].lower() in about.lower():
+                # The readable part says the same with the SMTP command: keep the fuller sentence.
+                start = about.lower().find(diag[:40].lower())
+                evidence = about[max(0, about.rfind(" said:", 0, start) - 200 if " said:" in about else start):]
+            weak_field = not status_field or status_field.endswith(".0.0")
+            text_status = find_status(diag) or (find_status(about) if weak_field else None)
             status = prefer_status(status_field, text_status)
             reply = find_reply(diag, status) or (find_reply(about, status) if about else None)
             command = find_command(diag) or (find_command(about) if about else None)

@@ -244,13 +244,22 @@ def parse_field_groups(text: str) -> list[dict[str, str]]:
             continue
         group: dict[str, str] = {}
         for k, v in fields:
-            group.setdefault(k.lower(), v)
+            key = k.lower()
+            # Some reports run recipient groups together without a blank line.
+            if key in _GROUP_STARTS and key in group:
+                groups.append(group)
+                group = {}
+            elif key == "final-recipient" and "original-recipient" not in group and "action" in group:
+                groups.append(group)
+                group = {}
+            group.setdefault(key, v)
         groups.append(group)
         if len(groups) > MAX_PARTS:
             break
     return groups
 
 
+_GROUP_STARTS = frozenset({"final-recipient", "original-recipient", "action", "status"})
 _RECIPIENT_KEYS = ("final-recipient", "original-recipient", "action", "status", "diagnostic-code")
 
 
@@ -436,6 +445,12 @@ def _walk(root: email.message.Message, w: _Walk) -> None:
             if not returned and len(w.embedded) < 4:
                 w.embedded.append(inner)
             stack.append((inner, depth + 1, True))
+            continue
+        if ctype.startswith("multipart/") and not part.is_multipart():
+            # A multipart whose boundary never appears: the body is plain text.
+            body = part.get_payload()
+            if isinstance(body, str) and body.strip() and not returned:
+                w.texts.append(decode_surrogates(body))
             continue
         if part.is_multipart():
             children = part.get_payload()
@@ -631,6 +646,11 @@ def _from_message(msg: email.message.Message, problems: list[str], walk: bool) -
     if w.dsn_text:
         groups = parse_field_groups("\n\n".join(w.dsn_text))
         mail.dsn_message, mail.dsn_recipients = split_dsn_groups(groups)
+    elif _DSN_HINT.search(text):
+        # Delivery-status fields written into the text itself (no message/delivery-status part).
+        message, recipients = split_dsn_groups(parse_field_groups(_dsn_lines(text)))
+        if recipients:
+            mail.dsn_message, mail.dsn_recipients = message, recipients
     if w.feedback_text:
         mail.feedback = parse_field_block("\n".join(w.feedback_text))
     if w.returned_headers is not None:
