@@ -157,9 +157,9 @@ class Desk:
         return compose_diagnosis(diagnosis, self.voice(lang))
 
     def _diagnose_text(self, text: str, me: str | None) -> Diagnosis | None:
-        from bot.diagnosis import diagnose, diagnose_text
-
         try:
+            from bot.diagnosis import diagnose, diagnose_text
+
             if _FIRST_LINE_IS_HEADER.match(text):
                 return diagnose(text, source="paste", me=me)
             return diagnose_text(text)

@@ -61,6 +61,8 @@ def run(args: argparse.Namespace) -> int:
     messages = _interactive_messages(chat) if interactive else script_messages(sys.stdin)
     try:
         for message in messages:
+            if not interactive and message.strip():
+                chat.echo(message)
             if not chat.take(message):
                 break
     except KeyboardInterrupt:
@@ -154,6 +156,15 @@ class Chat:
                     "support desk by phone or mail, and show them this conversation."
                 )
             )
+
+    def echo(self, message: str) -> None:
+        """Show a scripted message the way a typed one would appear, so a transcript reads well."""
+        lines = message.strip().splitlines()
+        shown = f"> {lines[0]}"
+        if len(lines) > 1:
+            shown += f"  (+{len(lines) - 1})"
+        print(shown, file=self.out)
+        print(file=self.out)
 
     def say(self, text: str) -> None:
         print(text, file=self.out)

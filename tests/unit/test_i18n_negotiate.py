@@ -61,8 +61,8 @@ def test_every_interface_string_is_translated(lang: str) -> None:
         if not message.id:
             continue
         found = catalog.get(message.id)
-        strings = [] if found is None else (
-            [found.string] if isinstance(found.string, str) else list(found.string)
+        strings = (
+            [] if found is None else ([found.string] if isinstance(found.string, str) else list(found.string))
         )
         if found is None or not all(strings) or found.fuzzy:
             missing.append(message.id)
