@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from bot.mail.reader import Mail
 
 MAX_TEXT = 200_000  # a paste longer than this is cut: bounce reports are short
+SENTENCE_CONFIDENCE = 0.8  # a code-less sentence must match a reason's phrases, not just look wordy
 
 _QUOTE = re.compile(r"^[ \t]*(?:[>＞|][ \t]?)+", re.M)
 _FORWARD = re.compile(
@@ -37,6 +38,8 @@ _ORIGINAL = re.compile(
 _ERROR_LINE = re.compile(
     r"(?:^|[\s:(<\[\"'])(?:[245]\d\d[ -]+#?[245]\.\d{1,3}\.\d{1,3}\b|[45]\d\d(?=[ -:])|#?[45]\.\d{1,3}\.\d{1,3}\b)",
 )
+# "550 Bad SPF records ...", "<<< 551 not our user", "552: Too many recipients"
+_CODE_AND_WORD = re.compile(r"^\s*(?:<<<\s*)?[45]\d\d(?:[ -]|: ?)(?:#?[245]\.\d{1,3}\.\d{1,3}\s+)?\S*[A-Za-z]{2,}")
 _LEAD_CODE = re.compile(r"^\s*(?:<<<\s*)?[45]\d\d[\s:-]")
 _ERROR_WORDS = re.compile(
     r"user unknown|unknown user|no such user|not found|does not exist|doesn't exist|mailbox|quota|rejected"
@@ -91,19 +94,20 @@ def _report_part(text: str) -> str:
     return text[: m.start()] if m else text
 
 
-def _classified(found: list[Failure]) -> list[Failure]:
+def _judged(found: list[Failure]) -> list[tuple[Failure, str, float]]:
+    """Each failure with the reason and confidence the classifier would give it."""
     try:
         from bot.diagnosis.reasons import classify
-    except ImportError:  # the classifier is optional for reading; the scanner fills reasons too
-        return found
+    except ImportError:  # without a classifier nothing loose is trusted
+        return [(f, f.reason, f.confidence if f.reason else 0.0) for f in found]
     out = []
     for f in found:
         if f.reason:
-            out.append(f)
+            out.append((f, f.reason, f.confidence))
             continue
         reason, confidence = classify(f.status, f.reply_code, f.evidence, command=f.command, action=f.action,
                                       diagnostic_type=f.diagnostic_type)
-        out.append(dataclasses.replace(f, reason=reason, confidence=min(confidence, f.confidence)))
+        out.append((f, reason, confidence))
     return out
 
 
@@ -138,7 +142,9 @@ def _error_lines(text: str) -> list[Failure]:
     i = 0
     while i < len(lines):
         line = lines[i]
-        if not line or not (_ERROR_LINE.search(line) and (_ERROR_WORDS.search(line) or STATUS.search(line))):
+        if not line or not (
+            _CODE_AND_WORD.match(line) or (_ERROR_LINE.search(line) and (_ERROR_WORDS.search(line) or STATUS.search(line)))
+        ):
             i += 1
             continue
         # Re-join a statement that wrapping cut: following lines that do not start a new one.
@@ -166,7 +172,7 @@ def _error_lines(text: str) -> list[Failure]:
 def _sentence_only(text: str) -> list[Failure]:
     """A short paste with no code at all ("User unknown", "Mailbox full"): one unnamed failure."""
     flat = squash(text)
-    if len(flat) > 400 or not _ERROR_WORDS.search(flat):
+    if not flat or len(flat) > 600:
         return []
     return [failure(clean_address(flat), flat, confidence=0.5)]
 
@@ -193,15 +199,18 @@ def _detect(mail: Mail) -> list[Failure] | None:
         if readable:
             break
     if fields:
-        return _classified(_merged(fields, readable or []))
+        return _merged(fields, readable or [])
     if readable:
-        return _classified(readable)
-    found = _error_lines(_report_part(text)) or _sentence_only(text)
-    if not found:
-        return None
-    found = _classified(found)
-    # A guess from loose text stands only when the classifier recognised an error in it.
-    kept = [f for f in found if f.reason and f.reason not in ("undefined",) and f.confidence >= 0.3]
+        return readable
+    lines = _error_lines(_report_part(text))
+    if lines:
+        # A statement with an SMTP code stands unless the classifier finds nothing in it at all.
+        kept = [f for f, reason, _ in _judged(lines) if reason != "undefined"]
+        return kept or None
+    # Words only ("No such domain.", "Mailbox full"): they must say something the classifier knows.
+    sentence = _sentence_only(text)
+    kept = [f for f, reason, confidence in _judged(sentence)
+            if reason not in ("undefined", "onhold", "vacation") and confidence >= SENTENCE_CONFIDENCE]
     return kept or None
 
 

@@ -52,8 +52,7 @@ def test_clean_strips_quote_marks() -> None:
 
 def test_single_error_line_gives_codes_and_address() -> None:
     found = fragment.detect(read_mail("550 5.1.1 <taro@example.org>: Recipient address rejected: User unknown"))
-    if found is None:  # without a classifier loose text is not trusted; the codes are still read
-        found = fragment._error_lines("550 5.1.1 <taro@example.org>: Recipient address rejected: User unknown")
+    assert found is not None
     [f] = found
     assert (f.address, f.status, f.reply_code) == ("taro@example.org", "5.1.1", "550")
 
@@ -61,3 +60,16 @@ def test_single_error_line_gives_codes_and_address() -> None:
 def test_question_without_a_bounce_gives_nothing() -> None:
     assert fragment.detect(read_mail("メールが届かないのですが、どうすればいいですか？")) is None
     assert fragment.detect(read_mail("")) is None
+
+
+def test_words_only_need_a_known_phrase() -> None:
+    found = fragment.detect(read_mail("No such domain."))
+    assert found is not None and found[0].evidence == "No such domain."
+    assert fragment.detect(read_mail("明日の会議は10時からです。よろしくお願いします。")) is None
+
+
+def test_reply_code_line_without_status() -> None:
+    found = fragment.detect(read_mail("552 Too many recipients"))
+    assert found is not None
+    [f] = found
+    assert (f.address, f.status, f.reply_code) == (None, None, "552")
