@@ -80,6 +80,7 @@ START_TOPICS = (
 # A request for staff right after a question is about that question.
 CONTEXT_SECONDS = 30 * 60
 PURGE_EVERY = 6 * 3600
+TYPING_DELAY = 0.3  # seconds of work before "typing…" is shown for a text message
 ADDRESS_RE = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 BOTH = "both"
 TICKET_MARK = "🎫"
@@ -154,10 +155,12 @@ async def send_texts(bot: Any, chat_id: int, html_texts: Sequence[str]) -> None:
 
 
 @contextlib.asynccontextmanager
-async def typing(bot: Any, chat_id: int) -> AsyncIterator[None]:
-    """Show "typing…" until the block ends (Telegram drops the indicator after ~5 s)."""
+async def typing(bot: Any, chat_id: int, delay: float = 0.0) -> AsyncIterator[None]:
+    """Show "typing…" until the block ends (Telegram drops the indicator after ~5 s).
+    With a delay, quick answers go out without it: one Bot API call less under load."""
 
     async def keep() -> None:
+        await asyncio.sleep(delay)
         while True:
             with contextlib.suppress(TelegramError):
                 await bot.send_chat_action(chat_id, ChatAction.TYPING)
@@ -212,7 +215,7 @@ async def answer_inquiry(
     chat_id = msg.chat_id
     started = time.perf_counter()
     maybe_purge(svc)
-    async with typing(context.bot, chat_id):
+    async with typing(context.bot, chat_id, delay=0.0 if inquiry.mail_bytes else TYPING_DELAY):
         reply: Reply = await asyncio.to_thread(svc.desk.handle, inquiry)
     elapsed = (time.perf_counter() - started) * 1000
     d = reply.diagnosis
@@ -801,7 +804,17 @@ COMMANDS_JA = {
 }
 
 
+def warm_up(desk: Any) -> None:
+    """Load the knowledge base, the matcher and the mail reader before the first user comes."""
+    started = time.perf_counter()
+    desk.handle(Inquiry(text="What is MAILER-DAEMON?", lang="en"))
+    desk.handle(Inquiry(text="550 5.1.1 <someone@example.invalid>: Recipient address rejected", lang="ja"))
+    desk.handle(Inquiry(mail_bytes=b"From: MAILER-DAEMON@example.invalid\r\nSubject: x\r\n\r\nx", lang="en"))
+    log.info("desk ready in %.0f ms", (time.perf_counter() - started) * 1000)
+
+
 async def post_init(app: Application) -> None:
+    await asyncio.to_thread(warm_up, services_of(app).desk)
     with contextlib.suppress(TelegramError):
         await app.bot.set_my_commands([BotCommand(c, d) for c, d in COMMANDS.items()])
         await app.bot.set_my_commands([BotCommand(c, d) for c, d in COMMANDS_JA.items()], language_code="ja")
