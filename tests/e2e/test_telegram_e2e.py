@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -59,7 +60,7 @@ def prepare(source: Path, out_dir: Path) -> Path:
     return target
 
 
-def play(scenario: Path, tmp_path: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+def play(scenario: Path, tmp_path: Path, *extra: str, bot_args: str = "") -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("BOUNCEDESK_", "TELEGRAM_"))}
     logs = tmp_path / "logs"
     cmd = [
@@ -118,4 +119,37 @@ def test_file_over_20_mb_gets_a_polite_answer(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     done = play(scenario, tmp_path)
+    assert done.returncode == 0, done.stdout[-3000:]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_webhook_mode(tmp_path: Path) -> None:
+    port = free_port()
+    scenario = tmp_path / "webhook.json"
+    scenario.write_text(
+        json.dumps(
+            {
+                "name": "the same bot behind a webhook with a secret token",
+                "bot_log_reject": ["Traceback"],
+                "steps": [
+                    {"send": "/start", "expect": ["^Hello"]},
+                    {"send": "/lang ja", "expect": ["日本語でお答えします"]},
+                ],
+            }
+        ),
+        encoding="utf-8",
+    )
+    done = play(
+        scenario,
+        tmp_path,
+        bot_args=(
+            f"--webhook http://127.0.0.1:{port}/telegram --webhook-secret e2e-secret "
+            f"--listen 127.0.0.1 --port {port}"
+        ),
+    )
     assert done.returncode == 0, done.stdout[-3000:]
