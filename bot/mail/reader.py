@@ -363,9 +363,41 @@ def _embedded_message(part: email.message.Message, depth: int) -> email.message.
     return None
 
 
-_TAG_BREAK = re.compile(r"<\s*(?:br|/p|/div|/tr|/li|/h\d|p|div|tr|li|table|/table)\b[^>]*>", re.I)
-_TAG = re.compile(r"<[^>]{0,2000}>")
-_DROP = re.compile(r"<(script|style|head)\b[^>]*>.*?</\1\s*>", re.I | re.S)
+# Tag patterns stop at the next "<" so that unclosed tags ("<<<<", "<br<br") cost linear time.
+_TAG_BREAK = re.compile(
+    r"<\s*(?:br|/p|/div|/tr|/li|/h\d|p|div|tr|li|table|/table)\b[^<>]{0,2000}>", re.I
+)
+_TAG = re.compile(r"<[^<>]{0,2000}>")
+_DROP_OPEN = re.compile(r"<(script|style|head)\b[^<>]{0,2000}>", re.I)
+_DROP_CLOSE = {name: re.compile(rf"</{name}\s*>", re.I) for name in ("script", "style", "head")}
+
+
+def _drop_invisible(markup: str) -> str:
+    """Remove <script>, <style> and <head> elements. Linear: each closing tag is searched for
+    at most once after it was found missing (a lazy .*? regex is quadratic on unclosed tags)."""
+    out: list[str] = []
+    pos = 0
+    unclosed: set[str] = set()
+    while True:
+        m = _DROP_OPEN.search(markup, pos)
+        if m is None:
+            break
+        name = m.group(1).lower()
+        if name in unclosed:
+            out.append(markup[pos : m.end()])
+            pos = m.end()
+            continue
+        close = _DROP_CLOSE[name].search(markup, m.end())
+        if close is None:
+            unclosed.add(name)
+            out.append(markup[pos : m.end()])
+            pos = m.end()
+            continue
+        out.append(markup[pos : m.start()])
+        out.append(" ")
+        pos = close.end()
+    out.append(markup[pos:])
+    return "".join(out)
 
 
 _HREF = re.compile(r"""\bhref\s*=\s*["']?([^"'\s>]{1,2000})""", re.I)
@@ -384,7 +416,7 @@ def html_links(markups: list[str]) -> list[str]:
 
 
 def html_to_text(markup: str) -> str:
-    text = _DROP.sub(" ", markup)
+    text = _drop_invisible(markup)
     text = _TAG_BREAK.sub("\n", text)
     text = _TAG.sub("", text)
     text = html.unescape(text)
