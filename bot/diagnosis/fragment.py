@@ -124,11 +124,18 @@ def _merged(fields: list[Failure], readable: list[Failure]) -> list[Failure]:
             out.append(f)
             continue
         bare = not f.evidence or STATUS.fullmatch(f.evidence.strip()) is not None
+        # The report's own line often says more around the same words ("(in reply to RCPT TO
+        # command)", "refused to talk to me"): it is the better evidence when it holds them.
+        fuller = bool(r.evidence) and (bare or f.evidence.lower() in r.evidence.lower())
+        status = f.status
+        if r.status and (status is None or (status.endswith(".0.0") and r.status[0] == status[0])):
+            status = r.status
         out.append(dataclasses.replace(
             f,
+            status=status,
             command=f.command or r.command,
             reply_code=f.reply_code or r.reply_code,
-            evidence=r.evidence if bare and r.evidence else f.evidence,
+            evidence=r.evidence if fuller else f.evidence,
             reason=f.reason or r.reason,
         ))
     return out

@@ -17,7 +17,7 @@ _RECORD = re.compile(r"^\s*<?(?P<addr>[^\s<>:]+@[^\s<>:]+?)>?:\s+(?P<rest>.+)$",
 _OWN_SENTENCES = (
     ("expired", ("envelope expired",)),
     ("networkerror", ("network error on destination mxs",)),
-    ("hostunknown", ("domain not found", "no mx found for domain")),
+    ("hostunknown", ("domain not found",)),
 )
 
 

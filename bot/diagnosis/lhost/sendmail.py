@@ -34,7 +34,8 @@ _GOT = re.compile(r"^\s*<<<\s*(.*)$")
 # "554 <x@y>... 550 Host unknown": the second code is what the remote side said.
 _INNER_CODE = re.compile(r"^([245]\d\d)\s")
 _ADDR_RESULT = re.compile(
-    r"^\s*(?P<code>[245]\d\d)\s+(?:[245]\.\d{1,3}\.\d{1,3}\s+)?<?(?P<addr>[^\s<>]+@[^\s<>]+?)>?(?:\.\.\.|,|:)\s*(?P<text>.*)$"
+    r"^\s*(?:(?P<code>[245]\d\d)\s+(?:[245]\.\d{1,3}\.\d{1,3}\s+)?)?"
+    r"<?(?P<addr>[^\s<>]+@[^\s<>]+?)>?(?:\.\.\.|,|:)\s*(?P<text>.*)$"
 )
 
 
@@ -109,7 +110,7 @@ class SendmailDetector:
                 said = _INNER_CODE.match(r.group("text"))
                 if said and addr not in inner:
                     inner[addr] = said.group(1)
-                notes[addr].append(f"{r.group('code')} {r.group('text')}")
+                notes[addr].append(f"{r.group('code') or ''} {r.group('text')}".strip())
                 if host:
                     hosts[addr] = host
         if not order and (to := returned_recipient(mail)):
