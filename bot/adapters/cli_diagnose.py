@@ -1,15 +1,109 @@
-"""(placeholder until the owning change lands)"""
+"""`bouncedesk diagnose [PATH ...] [--json] [--me ADDRESS]`: explain bounced mails on the command line.
+
+A PATH is a raw mail (.eml), an mbox, a text file with a pasted bounce, or a folder of those;
+`-` or no PATH reads standard input. Exit 0 when every input was read (whatever it held),
+2 when one could not be read (one line on stderr per such input).
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
 
-HELP = "not built yet"
+if TYPE_CHECKING:
+    from bot.models import Diagnosis
+
+HELP = "explain bounced mails (.eml, mbox or pasted text); --json for machines"
+MAX_INPUT = 64 * 1024 * 1024  # bytes read from one input; the mail reader keeps less
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    pass
+    parser.add_argument(
+        "paths", nargs="*", metavar="PATH", help="mail, mbox or text file; '-' or none: stdin"
+    )
+    parser.add_argument("--json", action="store_true", help="one JSON object per mail per line")
+    parser.add_argument(
+        "--me", metavar="ADDRESS", default=None, help="your own address (for the sender check)"
+    )
+
+
+def _inputs(paths: list[str]) -> list[str]:
+    out: list[str] = []
+    for p in paths or ["-"]:
+        path = Path(p)
+        if p != "-" and path.is_dir():
+            out.extend(str(f) for f in sorted(path.iterdir()) if f.is_file())
+        else:
+            out.append(p)
+    return out
+
+
+def _read(name: str) -> bytes:
+    if name == "-":
+        return sys.stdin.buffer.read(MAX_INPUT)
+    with open(name, "rb") as fh:
+        return fh.read(MAX_INPUT)
+
+
+def _human(d: Diagnosis, out: TextIO) -> None:
+    out.write(f"== {d.source}\n")
+    if d.subject:
+        out.write(f"Subject: {d.subject}\n")
+    if not d.is_bounce:
+        out.write("Not a bounce: no failed or reported recipient found.\n")
+    else:
+        out.write(f"Bounce ({d.format}), {len(d.recipients)} recipient(s):\n")
+    for r in d.recipients:
+        kind = "hard" if r.hard_bounce else "soft"
+        if r.reason in ("vacation", "delivered", "feedback"):
+            kind = "not a failure"
+        codes = " ".join(x for x in (r.reply_code, r.status) if x) or "no code"
+        out.write(f"  {r.address or '(address not shown)'}: {r.reason} [{kind}, {codes}]"
+                  f" confidence {r.confidence:.2f}\n")
+        if r.original_address:
+            out.write(f"    written as: {r.original_address}\n")
+        if r.suggestion:
+            out.write(f"    did you mean: {r.suggestion}\n")
+        if r.remote_mta:
+            out.write(f"    server: {r.remote_mta}\n")
+        if r.evidence:
+            evidence = r.evidence if len(r.evidence) <= 300 else r.evidence[:297] + "..."
+            out.write(f"    says: {evidence}\n")
+    for w in d.warnings:
+        detail = ", ".join(f"{k}={v}" for k, v in w.detail.items())
+        out.write(f"  warning: {w.id}{' (' + detail + ')' if detail else ''}\n")
+    if d.suspicious:
+        out.write("  suspicious: this may not be a genuine bounce of your own mail\n")
+    for p in d.problems:
+        out.write(f"  note: {p}\n")
 
 
 def run(args: argparse.Namespace) -> int:
-    raise SystemExit("not built yet")
+    from bot.diagnosis import diagnose_many
+
+    status = 0
+    out = sys.stdout
+    for name in _inputs(list(args.paths)):
+        try:
+            data = _read(name)
+        except (OSError, ValueError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
+            print(f"bouncedesk diagnose: cannot read {name}: {reason}", file=sys.stderr)
+            status = 2
+            continue
+        try:
+            results = diagnose_many(data, source=name, me=args.me)
+        except Exception as exc:  # diagnose never raises; this guards the command itself
+            print(f"bouncedesk diagnose: cannot diagnose {name}: {type(exc).__name__}", file=sys.stderr)
+            status = 2
+            continue
+        for d in results:
+            if args.json:
+                out.write(json.dumps(d.to_json(), ensure_ascii=False) + "\n")
+            else:
+                _human(d, out)
+    out.flush()
+    return status

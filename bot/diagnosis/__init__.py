@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
+import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -57,6 +58,26 @@ def _fragment_detect() -> Callable[[Mail], list[Failure] | None] | None:
     return detect if callable(detect) else None
 
 
+_BOUNCE_SENDER = re.compile(r"mailer-daemon|postmaster|mail delivery|mail administrator|delivery subsystem|"
+                            r"システム管理者", re.I)
+_BOUNCE_SUBJECT = re.compile(
+    r"undeliver|undelivered|returned mail|return(?:ed)? to sender|delivery status|delivery fail|"
+    r"failure notice|mail delivery|not delivered|could not be delivered|unable to deliver|delivery error|"
+    r"delivery notification|warning: could not send|message delayed|mail system error|nondeliver|"
+    r"配信不能|配信エラー|配送エラー|送信エラー|エラーメール|メールエラー|届きません|配信できません",
+    re.I,
+)
+
+
+def looks_like_bounce(mail: Mail) -> bool:
+    """A mail (not a paste) that shows the outward signs of a bounce or a forwarded bounce."""
+    if mail.content_type == "multipart/report" or mail.header("x-failed-recipients"):
+        return True
+    if (mail.header("return-path") or "").strip() == "<>":
+        return True
+    return bool(_BOUNCE_SENDER.search(mail.sender) or _BOUNCE_SUBJECT.search(mail.subject))
+
+
 def _scan(mail: Mail, problems: list[str]) -> tuple[str, list[Failure]]:
     for det in detectors():
         try:
@@ -66,7 +87,7 @@ def _scan(mail: Mail, problems: list[str]) -> tuple[str, list[Failure]]:
             continue
         if found:
             return str(getattr(det, "name", "unknown")), list(found)
-    detect = _fragment_detect()
+    detect = _fragment_detect() if (not mail.is_mime or looks_like_bounce(mail)) else None
     if detect is not None:
         try:
             found = detect(mail)

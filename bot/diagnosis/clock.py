@@ -29,7 +29,7 @@ def _parse(value: str | None) -> datetime | None:
 
 
 def _received_time(value: str) -> datetime | None:
-    head, sep, stamp = value.rpartition(";")
+    _head, sep, stamp = value.rpartition(";")
     return _parse(stamp) if sep else None
 
 

@@ -127,7 +127,8 @@ def load_diagnosis_knowledge(base: Path = DIAGNOSIS_DIR) -> DiagnosisKnowledge:
     status_origin: dict[str, Path] = {}
     for name, meta in table.items():
         if not isinstance(meta, dict) or meta.get("hard") not in (True, False, "5xx"):
-            raise _fail(vocab_path, vtext, f"{name} ", f"reason '{name}': hard must be true, false or \"5xx\"")
+            message = f"reason '{name}': hard must be true, false or \"5xx\""
+            raise _fail(vocab_path, vtext, f"{name} ", message)
         path = base / "reasons" / f"{name}.toml"
         if not path.is_file():
             raise _fail(vocab_path, vtext, f"{name} ", f"reason '{name}' has no file {path.name}")
@@ -154,7 +155,8 @@ def load_diagnosis_knowledge(base: Path = DIAGNOSIS_DIR) -> DiagnosisKnowledge:
             reply_reason[r] = name
         pairs_raw = data.get("pairs", [])
         if not isinstance(pairs_raw, list) or not all(
-            isinstance(p, list) and len(p) >= 2 and all(isinstance(x, str) and x for x in p) for p in pairs_raw
+            isinstance(p, list) and len(p) >= 2 and all(isinstance(x, str) and x for x in p)
+            for p in pairs_raw
         ):
             raise _fail(path, text, "pairs", "'pairs' must be a list of lists of two or more strings")
         commands = {}
@@ -218,7 +220,7 @@ def load_diagnosis_knowledge(base: Path = DIAGNOSIS_DIR) -> DiagnosisKnowledge:
             raise _fail(lda_path, ltext, str(agent.get("name", "[[agent]]")),
                         "each [[agent]] needs a marker and a messages table")
         rows = []
-        for reason, texts in messages.items():
+        for reason, _texts in messages.items():
             if reason not in reasons:
                 raise _fail(lda_path, ltext, f"{reason} =", f"unknown reason '{reason}'")
             rows.append((reason, _strings(lda_path, ltext, messages, reason)))

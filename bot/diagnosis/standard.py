@@ -58,7 +58,8 @@ class Rfc3464:
             return None
         out: list[Failure] = []
         for group in mail.dsn_recipients:
-            final = clean_address(group.get("final-recipient")) or clean_address(group.get("x-actual-recipient"))
+            final = clean_address(group.get("final-recipient"))
+            final = final or clean_address(group.get("x-actual-recipient"))
             original = clean_address(group.get("original-recipient"))
             address = final or original
             if not address:
@@ -69,10 +70,12 @@ class Rfc3464:
             diag = squash(diag)
             about = squash(text_about(mail.text, address))
             evidence = diag or about
-            if diag and about and "(in reply to" in about.lower() and diag[:40].lower() in about.lower():
-                # The readable part says the same with the SMTP command: keep the fuller sentence.
+            if diag and about and "(in reply to" in about.lower():
+                # The readable part quotes the same reply with the SMTP command it answered
+                # (Postfix: "host ... said: 550 ... (in reply to RCPT TO command)"): keep that.
                 start = about.lower().find(diag[:40].lower())
-                evidence = about[max(0, about.rfind(" said:", 0, start) - 200 if " said:" in about else start):]
+                if start >= 0:
+                    evidence = about[start:]
             weak_field = not status_field or status_field.endswith(".0.0")
             text_status = find_status(diag) or (find_status(about) if weak_field else None)
             status = prefer_status(status_field, text_status)
@@ -130,7 +133,9 @@ class Arf:
             if a in seen:
                 continue
             seen.add(a)
-            out.append(Failure(address=a, reason="feedback", action="feedback", evidence=evidence, confidence=0.95))
+            out.append(
+                Failure(address=a, reason="feedback", action="feedback", evidence=evidence, confidence=0.95)
+            )
         return out
 
 

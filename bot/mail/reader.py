@@ -246,10 +246,9 @@ def parse_field_groups(text: str) -> list[dict[str, str]]:
         for k, v in fields:
             key = k.lower()
             # Some reports run recipient groups together without a blank line.
-            if key in _GROUP_STARTS and key in group:
-                groups.append(group)
-                group = {}
-            elif key == "final-recipient" and "original-recipient" not in group and "action" in group:
+            repeated = key in _GROUP_STARTS and key in group
+            next_final = key == "final-recipient" and "original-recipient" not in group and "action" in group
+            if repeated or next_final:
                 groups.append(group)
                 group = {}
             group.setdefault(key, v)
@@ -325,7 +324,7 @@ def _sub_messages_text(part: email.message.Message) -> str:
     for sub in payload if isinstance(payload, list) else []:
         if not isinstance(sub, email.message.Message):
             continue
-        lines = [f"{k}: {v}" for k, v in sub.items()]
+        lines = [f"{k}: {v}" for k, v in sub.raw_items()]
         body = sub.get_payload()
         if isinstance(body, str) and body:
             lines.append(body)
@@ -473,7 +472,8 @@ def _walk(root: email.message.Message, w: _Walk) -> None:
             if inner is None:
                 continue
             if w.returned_headers is None and not returned:
-                w.returned_headers = [(k, decode_header(str(v))) for k, v in inner.items()[:MAX_HEADERS]]
+                raw_items = list(inner.raw_items())[:MAX_HEADERS]
+                w.returned_headers = [(k, decode_header(str(v))) for k, v in raw_items]
             if not returned and len(w.embedded) < 4:
                 w.embedded.append(inner)
             stack.append((inner, depth + 1, True))
@@ -645,7 +645,7 @@ def _read_mime(raw: bytes, problems: list[str]) -> Mail:
 
 
 def _from_message(msg: email.message.Message, problems: list[str], walk: bool) -> Mail:
-    headers = [(str(k), decode_header(str(v))) for k, v in msg.items()]
+    headers = [(str(k), decode_header(str(v))) for k, v in msg.raw_items()]
     mail = Mail(headers=headers, is_mime=True, problems=problems)
     mail.subject = mail.header("subject") or ""
     mail.sender = mail.header("from") or ""
