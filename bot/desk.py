@@ -38,6 +38,7 @@ _DSN_STATUS = re.compile(r"(?<![\d.])[245]\.\d{1,3}\.\d{1,3}(?![\d.])")
 _SMTP_REPLY = re.compile(r"(?<![\d.])[45]\d\d(?:[ -]|$)", re.MULTILINE)
 _HEADER_LINE = re.compile(r"^[A-Za-z][A-Za-z0-9-]{1,60}:[ \t]*\S", re.MULTILINE)
 _FIRST_LINE_IS_HEADER = re.compile(r"\A(?:>?\s*)(?:From |[A-Za-z][A-Za-z0-9-]{1,60}:[ \t])")
+_NOT_ABOUT_A_PASTE = frozenset({"out_of_scope", "greeting", "talk_to_human"})
 # A question longer than this is not a question: match only its beginning.
 MAX_QUESTION_CHARS = 2000
 MULTI_LINE = 4
@@ -175,7 +176,8 @@ class Desk:
             return compose_diagnosis(diagnosis, voice)
         intent = result.intent
         choices = [IntentMatch(intent, float(result.score)), *result.alternatives]
-        if only_if_confident and (not result.confident or intent == "out_of_scope"):
+        if only_if_confident and (not result.confident or intent in _NOT_ABOUT_A_PASTE):
+            # A pasted mail that is no bounce: a help topic may fit it, small talk never does.
             return None
         if not result.confident:
             return ask_back(choices, voice)

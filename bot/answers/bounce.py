@@ -330,17 +330,30 @@ def _no_recipient_found(voice: Voice) -> list[Block]:
 
 def _not_a_bounce(diagnosis: Diagnosis, voice: Voice, blocks: list[Block]) -> Reply:
     blocks = [*blocks]
-    blocks.append(Block("title", voice.gettext("This does not look like a returned (bounced) mail")))
-    blocks.append(
-        Block(
-            "text",
-            voice.gettext(
-                "I could not find an undelivered address or an error code in it. I explain mails that come "
-                "back undelivered, from senders such as MAILER-DAEMON or postmaster."
-            ),
+    if diagnosis.suspicious:
+        # Dressed as an error mail but naming no failed address: a typical fake.
+        blocks.append(Block("title", voice.gettext("This is not a real error mail")))
+        blocks.append(
+            Block(
+                "text",
+                voice.gettext(
+                    "A real error mail names the address that failed and gives an error code. This one "
+                    "does not, and it carries something dangerous. Delete it without opening anything."
+                ),
+            )
         )
-    )
-    blocks += what_i_can_do(voice)
+    else:
+        blocks.append(Block("title", voice.gettext("This does not look like a returned (bounced) mail")))
+        blocks.append(
+            Block(
+                "text",
+                voice.gettext(
+                    "I could not find an undelivered address or an error code in it. I explain mails that "
+                    "come back undelivered, from senders such as MAILER-DAEMON or postmaster."
+                ),
+            )
+        )
+        blocks += what_i_can_do(voice)
     buttons = voice.topic_buttons(
         ["fake_bounce_virus", "what_is_mailer_daemon", "how_to_read_error"]
         if diagnosis.suspicious
@@ -352,7 +365,9 @@ def _not_a_bounce(diagnosis: Diagnosis, voice: Voice, blocks: list[Block]) -> Re
         lang=voice.lang,
         blocks=blocks,
         buttons=buttons,
-        intent="not_a_bounce",
+        intent="fake_bounce_virus"
+        if diagnosis.suspicious and voice.entry("fake_bounce_virus")
+        else "not_a_bounce",
         diagnosis=diagnosis,
         confident=True,
     )
@@ -422,15 +437,20 @@ def suspicious_blocks(diagnosis: Diagnosis, voice: Voice) -> list[Block]:
                     )
                 )
         elif warning.id == "phishing_link":
-            blocks.append(
-                Block(
-                    "warning",
-                    voice.gettext(
-                        "It contains a link that may lead to a fake site. Do not tap it and never enter a "
-                        "password or card number."
-                    ),
+            hosts = _detail_text(warning.detail, "hosts")
+            text = (
+                voice.gettext(
+                    "It contains a link that may lead to a fake site ({hosts}). Do not tap it and never "
+                    "enter a password or card number.",
+                    hosts=hosts,
+                )
+                if hosts
+                else voice.gettext(
+                    "It contains a link that may lead to a fake site. Do not tap it and never enter a "
+                    "password or card number."
                 )
             )
+            blocks.append(Block("warning", text))
     return blocks
 
 
@@ -440,10 +460,22 @@ def _detail_text(detail: dict[str, Any], *keys: str) -> str:
         if isinstance(value, str) and value.strip():
             return _clip(value.strip(), 80)
         if isinstance(value, list | tuple):
-            names = [str(v) for v in value if str(v).strip()]
+            names = [_name_of(v) for v in value]
+            names = [n for n in names if n]
             if names:
                 return _clip(", ".join(names[:3]), 80)
     return ""
+
+
+def _name_of(item: object) -> str:
+    """A file name or host out of a detail item (a string, or a dict describing it)."""
+    if isinstance(item, dict):
+        for key in ("name", "filename", "host"):
+            value = item.get(key)
+            if isinstance(value, str) and value.strip():
+                return value.strip()
+        return ""
+    return str(item).strip()
 
 
 def clock_blocks(diagnosis: Diagnosis, voice: Voice) -> list[Block]:
