@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint unit bench locales-extract locales-update locales-compile clean
+.PHONY: install run test lint unit bench bench-telegram locales-extract locales-update locales-compile clean
 
 install: $(STAMP)
 
@@ -31,6 +31,10 @@ test: lint unit
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_diagnose.py $(BENCH_ARGS)
+
+# 50 Telegram users at once through the Bot API emulator in ../shared (needs Node.js).
+bench-telegram: $(STAMP)
+	$(BIN)/python benchmarks/load_telegram.py $(BENCH_ARGS)
 
 locales-extract: $(STAMP)
 	$(BIN)/pybabel extract -F locales/babel.cfg -o locales/messages.pot --project=bouncedesk \
