@@ -136,9 +136,9 @@ def gather(mail: Mail, me: str | None, rules_: Rules | None = None) -> Evidence:
     if foreign and mid_org and not is_ip(mid_org) and mid_org not in r.domains.help_domains:
         ev.add("message_id_foreign", message_id_domain=mid_org)
         # Numbered by the very machine that handed it in: written there, not by the user's program.
-        if "entered_elsewhere" in ev.signals and hop is not None:
-            if mid_org in {registrable(h, r.domains) for h in hop.from_hosts}:
-                ev.add("numbered_where_entered")
+        entered = {registrable(h, r.domains) for h in hop.from_hosts} if hop is not None else set()
+        if "entered_elsewhere" in ev.signals and mid_org in entered:
+            ev.add("numbered_where_entered")
 
     words = spam_words(mail, r)
     if words:
