@@ -79,6 +79,18 @@ def looks_like_bounce(mail: Mail) -> bool:
 
 
 def _scan(mail: Mail, problems: list[str]) -> tuple[str, list[Failure]]:
+    pasted = not mail.is_mime
+    # A paste goes to the fragment reader first: it removes quote marks and undoes re-wrapping
+    # before it reads the fields and mail-system wordings (the readers below would see them torn).
+    detect = _fragment_detect() if pasted else None
+    if detect is not None:
+        try:
+            found = detect(mail)
+        except Exception as exc:
+            problems.append(f"detector_failed: fragment: {type(exc).__name__}")
+            found = None
+        if found:
+            return "fragment", list(found)
     for det in detectors():
         try:
             found = det.detect(mail)
@@ -87,7 +99,7 @@ def _scan(mail: Mail, problems: list[str]) -> tuple[str, list[Failure]]:
             continue
         if found:
             return str(getattr(det, "name", "unknown")), list(found)
-    detect = _fragment_detect() if (not mail.is_mime or looks_like_bounce(mail)) else None
+    detect = _fragment_detect() if (not pasted and looks_like_bounce(mail)) else None
     if detect is not None:
         try:
             found = detect(mail)
