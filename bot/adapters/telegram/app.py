@@ -184,9 +184,22 @@ def maybe_purge(svc: Services) -> None:
             log.info("purged %d old rows", gone)
 
 
+NOT_SUGGESTIONS = frozenset({TALK_TO_STAFF_INTENT, "greeting", "out_of_scope"})
+SUGGESTION_MIN_SCORE = 50.0
+
+
 def suggestion_ids(reply: Reply) -> list[str]:
-    ids = [reply.intent] if reply.intent else []
-    ids += [s.intent for s in reply.suggestions if s.intent not in ids]
+    """Topics staff may send with one tap: the answer given and close runners-up; when the desk
+    was unsure, its candidates whatever their score."""
+    if reply.intent == TALK_TO_STAFF_INTENT:
+        return []
+    ids = [reply.intent] if reply.intent and reply.intent not in NOT_SUGGESTIONS else []
+    for s in reply.suggestions:
+        if s.intent in ids or s.intent in NOT_SUGGESTIONS:
+            continue
+        if reply.confident and s.score < SUGGESTION_MIN_SCORE:
+            continue
+        ids.append(s.intent)
     return ids[:4]
 
 
@@ -242,11 +255,15 @@ async def answer_inquiry(
         user.id, chat_id, reply.lang, text_for_staff, reply.intent, summary, suggestion_ids(reply)
     )
     svc.recent[user.id] = (xid, time.time())
+    wants_staff = reply.intent == TALK_TO_STAFF_INTENT
     if note:
         await send_html(context.bot, chat_id, note)
+    if wants_staff and svc.settings.staff_chat_id is None:
+        # The desk would promise a person; without a staff chat, say plainly there is none.
+        await send_html(context.bot, chat_id, say("no_staff", reply.lang))
+        return
     await send_all(context.bot, chat_id, render_reply(reply, xid))
 
-    wants_staff = reply.intent == TALK_TO_STAFF_INTENT
     if wants_staff or not reply.confident:
         before = None
         if wants_staff and previous and time.time() - previous[1] < CONTEXT_SECONDS:

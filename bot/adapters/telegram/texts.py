@@ -43,9 +43,16 @@ def _line_of(raw: str, key: str) -> int:
 
 def say(key: str, lang: str, **values: str) -> str:
     """The text `key` in `lang` (English when missing), placeholders filled with `values`.
-    Values must already be escaped for HTML."""
+    Values must already be escaped for HTML.
+
+    The gettext catalog (locales/, msgctxt = key, msgid = the English text) comes first, so a
+    new language needs only its catalog; then the table's own text in `lang`."""
+    from bot import i18n
+
     table = load_texts()[key]
-    template = table.get(lang) or table["en"]
+    english = table["en"]
+    translated = i18n.translator(lang).pgettext(key, english)
+    template = translated if translated != english else (table.get(lang) or english)
     return template.format_map(_Blank(values))
 
 
