@@ -60,7 +60,7 @@ def test_every_interface_string_is_translated(lang: str) -> None:
     for message in template:
         if not message.id:
             continue
-        found = catalog.get(message.id)
+        found = catalog.get(message.id, context=message.context)
         strings = (
             [] if found is None else ([found.string] if isinstance(found.string, str) else list(found.string))
         )

@@ -124,3 +124,27 @@ def test_golden_fixture_diagnoses_compose_in_french(french: tuple[Path, Path]) -
         reply = compose_diagnosis(diagnosis_from_json(path), Voice.of("fr", kb, locales))
         assert reply.lang == "fr"
         assert reply.blocks
+
+
+def test_telegram_texts_come_from_the_new_catalog(
+    french: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from babel.messages.pofile import read_po as read
+
+    from bot.adapters.telegram.texts import load_texts, say
+
+    locales, _ = french
+    po_path = locales / "fr" / "LC_MESSAGES" / "messages.po"
+    catalog = read(po_path.open("rb"), locale="fr")
+    english = load_texts()["lang_set"]["en"]
+    catalog.add(english, "Désormais, je réponds en français.", context="lang_set")
+    with po_path.open("wb") as fp:
+        write_po(fp, catalog)
+    monkeypatch.setattr(i18n, "LOCALES_DIR", locales)
+    i18n.clear_cache()
+    try:
+        assert say("lang_set", "fr") == "Désormais, je réponds en français."
+        assert say("lang_set", "ja") == load_texts()["lang_set"]["ja"]
+        assert say("lang_set", "en") == english
+    finally:
+        i18n.clear_cache()
