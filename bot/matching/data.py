@@ -79,6 +79,14 @@ def load_matching_data(knowledge_dir: Path) -> MatchingData:
     words_table = data.get("mail_words", {})
     if not isinstance(signals_table, dict) or not isinstance(words_table, dict):
         raise fail("[error_signals] and [mail_words] must be tables", "[")
+    for name, table, keys in (
+        ("fillers", fillers_table, {"ja"}),
+        ("error_signals", signals_table, {"phrases"}),
+        ("mail_words", words_table, {"words"}),
+    ):
+        for key in table:
+            if key not in keys:
+                raise fail(f"[{name}]: unknown key {key!r} (known: {', '.join(sorted(keys))})", f"{key} =")
     return MatchingData(
         fillers=fillers,
         synonyms=tuple(synonyms),

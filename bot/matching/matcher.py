@@ -40,7 +40,7 @@ class Tuning:
     example_scorer: str = "ratio"  # a rapidfuzz.fuzz scorer name
     weight_cosine: float = 0.55
     weight_example: float = 0.15
-    weight_keyword: float = 0.30
+    weight_keyword: float = 0.15
     # example similarity below this is noise (short strings share letters by chance)
     example_floor: float = 50.0
     keyword_weight_in_index: float = 2.0
@@ -51,7 +51,8 @@ class Tuning:
     # Decisions are taken on the raw combined score (0..~70 in practice), measured on
     # tests/data/questions.tsv and on the knowledge base's own examples held out in turn.
     # A mail question scoring below this is answered only after asking back.
-    confident_at: float = 10.0
+    confident_at: float = 12.0
+    confident_without_mail_word: float = 24.0
     # ... and the runner-up must trail by this share of the top score
     confident_margin: float = 0.3
     # no mail word and a best topic below these: out of scope (confidently below the first)
@@ -61,7 +62,9 @@ class Tuning:
     out_of_scope_margin: float = 5.0
     # raw score -> 0..100 shown: 100 * (1 - exp(-raw / display_scale))
     display_scale: float = 12.0
+    # diagnosis confidence: below the first it is ignored; from the second it decides alone
     diagnosis_min_confidence: float = 0.5
+    diagnosis_sure_confidence: float = 0.6
     alternatives: int = 4
 
 
@@ -295,31 +298,43 @@ class QuestionMatcher:
             )
             score = self.display(max(oos, t.out_of_scope_below - best))
             return MatchResult(OUT_OF_SCOPE, score, alternatives[: t.alternatives], sure, lang, None, norm)
-        confident = best >= t.confident_at and best - max(second, oos) >= t.confident_margin * best
+        # one familiar word in an otherwise foreign question ("back up my photos") is weak
+        # evidence: without a mail word the bar is higher
+        bar = t.confident_at if has_mail_word else t.confident_without_mail_word
+        confident = best >= bar and best - max(second, oos) >= t.confident_margin * best
         return MatchResult(
             best_intent, self.display(best), alternatives[1 : 1 + t.alternatives], confident, lang, None, norm
         )
 
     def _with_diagnosis(self, result: MatchResult, text: str) -> MatchResult:
+        """Answer from the diagnosis of the words the question carries.
+
+        A sure diagnosis (a status code backs it) decides. A phrase-only one decides unless
+        the question's wording points confidently elsewhere ("user unknown" alone may be a
+        carrier's filter; the question around it may say more)."""
+        t = self.tuning
         found = diagnose_question(text)
-        if found is None or found.confidence < self.tuning.diagnosis_min_confidence:
+        if found is None or found.confidence < t.diagnosis_min_confidence:
             return result
         try:
             intent = self.kb.entry_for_reason(found.reason).id
         except KeyError:
             return result
-        text_score = next((a.score for a in result.alternatives if a.intent == intent), 0.0)
-        if result.intent == intent:
-            text_score = result.score
-        score = round(max(text_score, 50.0 + 50.0 * min(found.confidence, 1.0)), 1)
+        agrees = result.intent == intent
+        sure = found.confidence >= t.diagnosis_sure_confidence
+        if not sure and result.confident and not agrees and result.intent != OUT_OF_SCOPE:
+            return result
+        text_score = result.score if agrees else next(
+            (a.score for a in result.alternatives if a.intent == intent), 0.0
+        )
+        score = max(text_score, round(100.0 * min(found.confidence, 1.0), 1))
         others = [IntentMatch(result.intent, result.score), *result.alternatives]
-        alternatives = [a for a in others if a.intent not in (intent, OUT_OF_SCOPE)]
-        alternatives = alternatives[: self.tuning.alternatives]
+        alternatives = [a for a in others if a.intent not in (intent, OUT_OF_SCOPE)][: t.alternatives]
         return MatchResult(
             intent=intent,
             score=score,
             alternatives=alternatives,
-            confident=found.confidence >= 0.6,
+            confident=sure or agrees,
             lang=result.lang,
             diagnosis=found.diagnosis,
             normalized=result.normalized,

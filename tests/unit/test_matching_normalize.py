@@ -1,0 +1,86 @@
+"""Normalisation: the forms users type meet the forms the knowledge base has."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.matching import Normalizer, detect_language, fold, load_matching_data
+from bot.paths import KNOWLEDGE_DIR
+
+
+@pytest.fixture(scope="module")
+def normalizer() -> Normalizer:
+    return Normalizer(load_matching_data(KNOWLEDGE_DIR))
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("ﾒｰﾗｰﾃﾞｰﾓﾝ", "メーラーデーモン"),  # half-width katakana
+        ("メーラーデーモン", "めーらーでーもん"),  # katakana and hiragana
+        ("メーラデーモン", "メーラーデーモン"),  # a long vowel mark left out
+        ("ＭＡＩＬＥＲ－ＤＡＥＭＯＮ", "mailer-daemon"),  # full-width Latin, case
+        ("ﾒｰﾙ が 届かない!!", "メールが届かない。"),  # spaces inside Japanese, punctuation
+        ("５５０　５．１．１", "550 5.1.1"),
+    ],
+)
+def test_fold_makes_spellings_meet(a: str, b: str) -> None:
+    assert fold(a) == fold(b)
+
+
+def test_polite_endings_are_cut_only_at_the_end_of_a_clause(normalizer: Normalizer) -> None:
+    plain = normalizer.normalize("添付ファイルが大きすぎる", "ja")
+    assert normalizer.normalize("添付ファイルが大きすぎるのでしょうか？", "ja") == plain
+    assert normalizer.normalize("添付ファイルが大きすぎるですか", "ja") == plain
+    # "ます" inside a word stays: postmaster typed in hiragana
+    assert "ますた" in normalizer.normalize("ぽすとますたーからメール", "ja")
+    # negative endings carry meaning and stay
+    assert "せん" in normalizer.normalize("メールが届きません", "ja")
+    assert normalizer.normalize("すみません", "ja") != ""
+
+
+def test_romaji_and_english_words_in_japanese_become_japanese(normalizer: Normalizer) -> None:
+    assert normalizer.normalize("mailが戻ってきた", "ja") == normalizer.normalize("メールが戻ってきた", "ja")
+    assert normalizer.normalize("tenpuが大きい", "ja") == normalizer.normalize("添付が大きい", "ja")
+    daemon = normalizer.normalize("メーラーデーモンって何", "ja")
+    assert normalizer.normalize("mailer daemonって何", "ja") == daemon
+    # kana typed without converting to kanji
+    assert normalizer.normalize("てんぷふぁいる", "ja") == normalizer.normalize("添付ファイル", "ja")
+    # an English question is left English
+    assert "mail" in normalizer.normalize("my mail came back", "en")
+
+
+def test_a_variant_inside_a_longer_word_does_not_cut_it(normalizer: Normalizer) -> None:
+    # "パソ" is a variant of パソコン; パソコン itself must stay whole
+    assert normalizer.normalize("パソコンの日付", "ja") == normalizer.normalize("pcの日付", "ja")
+
+
+@pytest.mark.parametrize(
+    ("text", "hint", "lang"),
+    [
+        ("メールが戻ってきました", None, "ja"),
+        ("ﾒｰﾙ", "en", "ja"),
+        ("添付", None, "ja"),
+        ("why did my email bounce?", None, "en"),
+        ("why did my email bounce?", "ja", "en"),
+        ("meeru ga modotte kita", None, "ja"),
+        ("MAILER-DAEMON", "ja", "ja"),  # a pasted name alone says nothing about the language
+        ("MAILER-DAEMON", None, "en"),
+        ("550 5.1.1", "ja", "ja"),
+        ("", None, "en"),
+    ],
+)
+def test_detect_language(text: str, hint: str | None, lang: str) -> None:
+    assert detect_language(text, hint) == lang
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text())
+def test_normalize_takes_any_text(text: str) -> None:
+    normalizer = Normalizer(load_matching_data(KNOWLEDGE_DIR))
+    for lang in ("ja", "en"):
+        out = normalizer.normalize(text, lang)
+        assert out == out.strip()
+        assert "  " not in out
