@@ -109,7 +109,10 @@ def load_knowledge(path: Path | None = None) -> KnowledgeBase:
     entries_dir = path / ENTRIES_DIR
     if not entries_dir.is_dir():
         raise KnowledgeError(f"no {ENTRIES_DIR}/ folder", path)
-    files = sorted(entries_dir.rglob("*.toml"))
+    # Names starting with "." are editor lock and backup files, not entries.
+    files = sorted(
+        f for f in entries_dir.rglob("*.toml") if f.is_file() and not f.name.startswith(".")
+    )
     if not files:
         raise KnowledgeError("no entry files (*.toml)", entries_dir)
 
@@ -143,9 +146,12 @@ def load_knowledge(path: Path | None = None) -> KnowledgeBase:
 
 def _read(path: Path) -> _Source:
     try:
-        raw = path.read_text(encoding="utf-8")
+        # utf-8-sig: Windows Notepad may save a byte-order mark, which TOML does not allow.
+        raw = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
         raise KnowledgeError(f"not UTF-8 text ({exc.reason})", path, 1) from exc
+    except OSError as exc:
+        raise KnowledgeError(f"cannot read: {exc.strerror or exc}", path) from exc
     lines = raw.splitlines()
     try:
         data = tomllib.loads(raw)

@@ -263,3 +263,27 @@ def test_domain_must_be_a_lower_case_domain(kdir: Path) -> None:
     err = fails(kdir)
     assert (err.path, err.line) == (path, line_of(text, "domains = "))
     assert "@Softbank" in err.message
+
+
+def test_windows_notepad_files_load(kdir: Path) -> None:
+    # A byte-order mark and CRLF line ends are what Notepad writes; both are fine.
+    path = entry_file(kdir, "mailbox_full")
+    text = path.read_text(encoding="utf-8")
+    path.write_bytes(b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode("utf-8"))
+    kb = load_knowledge(kdir)
+    assert kb.entries["mailbox_full"].text("ja").title == "相手のメールボックスが満杯"
+
+
+def test_crlf_file_errors_still_point_at_the_right_line(kdir: Path) -> None:
+    path = entry_file(kdir, "mailbox_full")
+    text = edit(path, 'actor = "recipient"', 'actor = "sender"')
+    path.write_bytes(text.replace("\n", "\r\n").encode("utf-8"))
+    err = fails(kdir)
+    assert (err.path, err.line) == (path, line_of(text, 'actor = "sender"'))
+
+
+def test_editor_backup_files_are_ignored(kdir: Path) -> None:
+    entries = kdir / "entries"
+    (entries / ".#mailbox_full.toml").write_text("not toml at all [", encoding="utf-8")
+    (entries / "notes.toml").mkdir()
+    assert "mailbox_full" in load_knowledge(kdir).entries
