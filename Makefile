@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint unit bench bench-telegram locales-extract locales-update locales-compile clean
+.PHONY: install run test lint unit bench bench-telegram bench-ask locales-extract locales-update locales-compile clean
 
 install: $(STAMP)
 
@@ -35,6 +35,9 @@ bench: $(STAMP)
 # 50 Telegram users at once through the Bot API emulator in ../shared (needs Node.js).
 bench-telegram: $(STAMP)
 	$(BIN)/python benchmarks/load_telegram.py $(BENCH_ARGS)
+
+bench-ask: $(STAMP)
+	$(BIN)/python benchmarks/bench_ask.py $(BENCH_ARGS)
 
 locales-extract: $(STAMP)
 	$(BIN)/pybabel extract -F locales/babel.cfg -o locales/messages.pot --project=bouncedesk \
