@@ -12,6 +12,7 @@ import contextlib
 import logging
 import re
 import time
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -80,6 +81,7 @@ START_TOPICS = (
 # A request for staff right after a question is about that question.
 CONTEXT_SECONDS = 30 * 60
 PURGE_EVERY = 6 * 3600
+REMEMBERED_REPLIES = 1000
 TYPING_DELAY = 0.3  # seconds of work before "typing…" is shown for a text message
 ADDRESS_RE = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 BOTH = "both"
@@ -96,6 +98,23 @@ class Services:
     desk: Any  # bot.desk.Desk (typed loosely: the desk module loads the knowledge base)
     last_purge: float = 0.0
     recent: dict[int, tuple[int, float]] = field(default_factory=dict)  # user -> (exchange, time)
+    # The last answers given, so a ticket's draft is the full answer (with the failed address),
+    # not just the topic's general text. In memory only; after a restart the topic text serves.
+    replies: OrderedDict[int, tuple[int, Reply]] = field(default_factory=OrderedDict)
+
+    def remember(self, xid: int, user_id: int, reply: Reply) -> None:
+        self.replies[xid] = (user_id, reply)
+        while len(self.replies) > REMEMBERED_REPLIES:
+            self.replies.popitem(last=False)
+
+    def reply_for(self, xid: int) -> Reply | None:
+        found = self.replies.get(xid)
+        return found[1] if found else None
+
+    def forget_user(self, user_id: int) -> None:
+        self.recent.pop(user_id, None)
+        for xid in [x for x, (uid, _) in self.replies.items() if uid == user_id]:
+            del self.replies[xid]
 
 
 def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
@@ -255,6 +274,7 @@ async def answer_inquiry(
         user.id, chat_id, reply.lang, text_for_staff, reply.intent, summary, suggestion_ids(reply)
     )
     svc.recent[user.id] = (xid, time.time())
+    svc.remember(xid, user.id, reply)
     wants_staff = reply.intent == TALK_TO_STAFF_INTENT
     if note:
         await send_html(context.bot, chat_id, note)
@@ -307,11 +327,15 @@ async def hand_off(
     suggestions = [s for s in suggestions if s != TALK_TO_STAFF_INTENT]
     summary = (topic_ex.summary if topic_ex else "") or (ex.summary if ex else "")
     draft = ""
-    if suggestions:
-        try:
-            draft = svc.desk.staff_draft(svc.desk.topic(suggestions[0], lang))
-        except Exception:
-            log.exception("ticket draft failed for intent %s", suggestions[0])
+    answered = svc.reply_for(topic_ex.id) if topic_ex else None
+    if (
+        answered is not None
+        and answered.intent not in NOT_SUGGESTIONS
+        and (answered.confident or (answered.diagnosis is not None and answered.diagnosis.is_bounce))
+    ):
+        draft = svc.desk.staff_draft(answered)
+    elif suggestions:
+        draft = svc.desk.staff_draft(await asyncio.to_thread(svc.desk.topic, suggestions[0], lang))
     who = person(user.first_name, user.last_name, user.username, user.id)
     tid = svc.store.open_ticket(user.id, chat_id, lang, message, summary, suggestions, who)
     view = TicketView(
@@ -441,7 +465,7 @@ async def cmd_forget(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     assert msg is not None and user is not None
     lang = user_lang(svc, user)  # read before the choice is deleted, so the answer matches
     gone = svc.store.forget(user.id)
-    svc.recent.pop(user.id, None)
+    svc.forget_user(user.id)
     log.info("user=%s forgot rows=%d", user.id, gone)
     await send_html(context.bot, msg.chat_id, say("forget_done", lang))
 
@@ -619,6 +643,7 @@ async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
             user.id, chat_id, reply.lang, f"[topic {intent}]", reply.intent, suggestions=suggestion_ids(reply)
         )
         svc.recent[user.id] = (xid, time.time())
+        svc.remember(xid, user.id, reply)
         await send_all(context.bot, chat_id, render_reply(reply, xid))
         return
     if action.startswith("feedback:"):
