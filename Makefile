@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint unit bench bench-telegram bench-ask locales-extract locales-update locales-compile clean
+.PHONY: install run test lint unit bench bench-telegram bench-ask bench-kb locales-extract locales-update locales-compile clean
 
 install: $(STAMP)
 
@@ -38,6 +38,9 @@ bench-telegram: $(STAMP)
 
 bench-ask: $(STAMP)
 	$(BIN)/python benchmarks/bench_ask.py $(BENCH_ARGS)
+
+bench-kb: $(STAMP)
+	$(BIN)/python benchmarks/bench_kb.py $(BENCH_ARGS)
 
 locales-extract: $(STAMP)
 	$(BIN)/pybabel extract -F locales/babel.cfg -o locales/messages.pot --project=bouncedesk \
