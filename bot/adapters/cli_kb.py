@@ -22,8 +22,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="knowledge folder to read (default: the bundled one)",
     )
     sub = parser.add_subparsers(dest="kb_command", metavar="ACTION", required=True)
-    sub.add_parser("check", help="validate every entry; exit 1 naming the file and line on an error")
+    check = sub.add_parser("check", help="validate every entry; exit 1 naming the file and line on an error")
     show = sub.add_parser("show", help="print one entry in one language")
+    for action in (check, show):
+        # Also accepted after the action; SUPPRESS keeps a value given before it.
+        action.add_argument("--knowledge", type=Path, default=argparse.SUPPRESS, metavar="DIR")
     show.add_argument("id", metavar="ID", help="entry id, e.g. mailbox_full")
     show.add_argument("--lang", default="ja", help="language code (default: ja)")
 

@@ -22,10 +22,11 @@ def test_check_fails_with_file_and_line(tmp_path: Path, capsys: pytest.CaptureFi
     kdir = copy_knowledge(tmp_path)
     path = entry_file(kdir, "mailbox_full")
     edit(path, 'kind = "cause"', 'kind = "reason"')
-    assert main(["kb", "--knowledge", str(kdir), "check"]) == 1
-    err = capsys.readouterr().err
-    assert f"{path.name}:2:" in err
-    assert "kind 'reason'" in err
+    for argv in (["kb", "--knowledge", str(kdir), "check"], ["kb", "check", "--knowledge", str(kdir)]):
+        assert main(argv) == 1
+        err = capsys.readouterr().err
+        assert f"{path.name}:2:" in err
+        assert "kind 'reason'" in err
 
 
 def test_show_prints_title_steps_and_related(capsys: pytest.CaptureFixture[str]) -> None:
