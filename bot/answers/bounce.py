@@ -211,7 +211,8 @@ def _group_blocks(group: _Group, voice: Voice, list_addresses: bool = True) -> l
         lines.append(voice.ngettext("…and {n} more address", "…and {n} more addresses", more))
     if list_addresses:
         blocks.append(Block("text", "\n".join(lines)))
-    if group.delayed:
+    if group.delayed and group.entry.id != "delayed":
+        # Without a knowledge entry of its own, a delay still must not read as a failure.
         blocks.append(
             Block(
                 "text",
@@ -223,6 +224,10 @@ def _group_blocks(group: _Group, voice: Voice, list_addresses: bool = True) -> l
         )
     if text.summary:
         blocks.append(Block("text", text.summary))
+    if group.delayed:
+        cause = _underlying_cause(failures, voice)
+        if cause:
+            blocks.append(Block("detail", voice.gettext("Reason given so far: {cause}", cause=cause)))
     code = _codes(failures)
     if code:
         blocks.append(Block("detail", voice.gettext("Error code: {code}", code=code)))
@@ -271,19 +276,39 @@ def _informational_blocks(group: _Group, voice: Voice, with_headline: bool) -> l
         blocks.append(Block("title", voice.gettext("This is not an error: {title}", title=text.title)))
     else:
         blocks.append(Block("title", text.title))
-    addresses = [f.address for f in group.failures if f.address][:MAX_ADDRESSES_PER_GROUP]
+    addresses = [f.address for f in group.failures if f.address]
     if addresses:
-        blocks.append(Block("text", voice.gettext("About: {addresses}", addresses=voice.items(addresses))))
-    blocks.append(
-        Block(
-            "text", voice.gettext("Nothing failed here: this is an automatic message, not a returned mail.")
-        )
-    )
+        listed = voice.items(addresses[:MAX_ADDRESSES_PER_GROUP])
+        more = len(addresses) - MAX_ADDRESSES_PER_GROUP
+        if more > 0:
+            listed += " " + voice.ngettext("…and {n} more address", "…and {n} more addresses", more)
+        blocks.append(Block("text", voice.gettext("About: {addresses}", addresses=listed)))
     if text.summary:
         blocks.append(Block("text", text.summary))
+    else:
+        blocks.append(
+            Block(
+                "text",
+                voice.gettext("Nothing failed here: this is an automatic message, not a returned mail."),
+            )
+        )
     if text.steps:
         blocks.append(Block("steps", voice.gettext("What to do:"), tuple(text.steps)))
     return blocks
+
+
+def _underlying_cause(failures: list[Failure], voice: Voice) -> str:
+    """For a delay: the cause the servers reported so far (a full mailbox, a refusal), if any."""
+    for failure in failures:
+        if not failure.reason or failure.reason in ("undefined", "expired", "delayed"):
+            continue
+        try:
+            entry = voice.kb.entry_for_reason(failure.reason)
+        except KeyError:
+            continue
+        if entry.id not in ("delayed", "unknown_reason"):
+            return voice.text_of(entry).title
+    return ""
 
 
 def _domain_entries(group: _Group, voice: Voice) -> list[Entry]:
