@@ -195,6 +195,17 @@ class QuestionMatcher:
                 spread = sum(1 for doc in joined_compact if key in doc)
             specificity = 1.0 / max(spread, len(owners), 1)
             self._keywords.extend(_Keyword(i, key, latin, specificity) for i in owners)
+        # Lookup tables, so a question costs its own length rather than the keyword count:
+        # Latin keywords by their word sequence, others by their first two characters.
+        self._latin_keywords: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        self._other_keywords: dict[str, list[tuple[str, int, float]]] = defaultdict(list)
+        for kw in self._keywords:
+            weight = kw.specificity * min(1.0, 0.35 + 0.15 * len(kw.text))
+            if kw.latin:
+                self._latin_keywords[kw.text].append((kw.intent, weight))
+            else:
+                self._other_keywords[kw.text[:2]].append((kw.text, kw.intent, weight))
+        self._latin_keyword_words = max((len(k.split()) for k in self._latin_keywords), default=0)
         self._latin_vocabulary = sorted({g for g in df if g.isascii() and " " not in g and len(g) >= 4})
 
     # -- matching ---------------------------------------------------------------------------
@@ -227,7 +238,7 @@ class QuestionMatcher:
         example = [0.0] * n
         if norm:
             for _, score, k in process.extract(
-                norm, self._examples, scorer=self._example_scorer, limit=None, score_cutoff=30
+                norm, self._examples, scorer=self._example_scorer, limit=None, score_cutoff=t.example_floor
             ):
                 i = self._example_intent[k]
                 if score > example[i]:
@@ -267,15 +278,29 @@ class QuestionMatcher:
         return out
 
     def _keyword_hits(self, norm: str, corrected: list[str]) -> list[float]:
-        """Keywords present in the question, each worth its specificity (longer ones more).
-        Latin keywords are looked up among the spelling-corrected words."""
+        """Keywords present in the question, each counted once and worth its specificity
+        (longer ones more). Latin keywords are looked up among the spelling-corrected words."""
         hits = [0.0] * len(self.intents)
+        words = [w for w in corrected if w.isascii() and " " not in w]
+        seen: set[str] = set()
+        for size in range(1, self._latin_keyword_words + 1):
+            for start in range(len(words) - size + 1):
+                phrase = " ".join(words[start : start + size])
+                if phrase in self._latin_keywords and phrase not in seen:
+                    seen.add(phrase)
+                    for intent, weight in self._latin_keywords[phrase]:
+                        hits[intent] += weight
         compact = _compact(norm)
-        latin_text = f" {' '.join(w for w in corrected if w.isascii() and ' ' not in w)} "
-        for kw in self._keywords:
-            found = f" {kw.text} " in latin_text if kw.latin else kw.text in compact
-            if found:
-                hits[kw.intent] += kw.specificity * min(1.0, 0.35 + 0.15 * len(kw.text))
+        for pos in range(len(compact)):
+            for text, intent, weight in self._other_keywords.get(compact[pos : pos + 2], ()):
+                if text not in seen and compact.startswith(text, pos):
+                    seen.add(text)
+                    hits[intent] += weight
+            # one-character keywords are keyed by themselves
+            for text, intent, weight in self._other_keywords.get(compact[pos], ()):
+                if text not in seen:
+                    seen.add(text)
+                    hits[intent] += weight
         return hits
 
     def _decide(self, ranked: list[tuple[str, float]], norm: str, lang: str) -> MatchResult:
@@ -291,7 +316,7 @@ class QuestionMatcher:
         best_intent, best = topics[0] if topics else (OUT_OF_SCOPE, 0.0)
         second = topics[1][1] if len(topics) > 1 else 0.0
         has_mail_word = any(w and w in norm for w in self._mail_words)
-        alternatives = [IntentMatch(i, self.display(s)) for i, s in topics if s > 0]
+        alternatives = [IntentMatch(i, self.display(s)) for i, s in topics[: t.alternatives + 1] if s > 0]
         if oos >= best or (not has_mail_word and best < t.out_of_scope_below):
             sure = oos - best >= t.out_of_scope_margin or (
                 not has_mail_word and best < t.out_of_scope_sure_below
