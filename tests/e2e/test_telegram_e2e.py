@@ -151,3 +151,41 @@ def test_webhook_mode(tmp_path: Path) -> None:
         ),
     )
     assert done.returncode == 0, done.stdout[-3000:]
+
+
+def test_choices_survive_a_restart(tmp_path: Path) -> None:
+    data = tmp_path / "state"
+    actors = {"pierre": {"user_id": 1003, "first_name": "Pierre", "language_code": "fr"}}
+    first = tmp_path / "first.json"
+    first.write_text(
+        json.dumps(
+            {
+                "name": "choose Japanese and tell the address",
+                "actors": actors,
+                "steps": [
+                    {"send": "/lang ja", "expect": ["日本語でお答えします"]},
+                    {"send": "/myaddress pierre@example.fr", "expect": ["pierre@example\\.fr"]},
+                ],
+            }
+        ),
+        encoding="utf-8",
+    )
+    second = tmp_path / "second.json"
+    second.write_text(
+        json.dumps(
+            {
+                "name": "a new bot process remembers both",
+                "actors": actors,
+                "steps": [
+                    {"send": "/start", "expect": ["^こんにちは、Pierreさん"]},
+                    {"send": "/myaddress", "expect": ["pierre@example\\.fr"]},
+                    {"send": "/forget", "expect": ["削除しました"]},
+                ],
+            }
+        ),
+        encoding="utf-8",
+    )
+    for scenario in (first, second):
+        done = play(scenario, tmp_path, "--env", f"BOUNCEDESK_DATA_DIR={data}")
+        assert done.returncode == 0, done.stdout[-3000:]
+    assert (data / "bouncedesk.sqlite3").is_file()

@@ -56,7 +56,7 @@ def test_ticket_is_escaped_and_fits_one_message() -> None:
         draft="下書き & 回答 " * 400,
     )
     text = ticket_html(view)
-    assert text.startswith("🎫 <b>Ticket #7</b> from Taro (@taro, id 1002) · language ja · asked for staff")
+    assert text.startswith("<b>Ticket from Taro (@taro, id 1002)</b>\n#7 · language ja · asked for staff")
     assert "<script>" not in text and "&lt;script&gt;" in text
     assert "&lt;hanako@example.jp&gt;" in text
     assert utf16_len(TAG.sub("", text)) < 4096

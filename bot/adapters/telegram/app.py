@@ -52,6 +52,7 @@ from bot.adapters.telegram.render import (
 )
 from bot.adapters.telegram.settings import Settings
 from bot.adapters.telegram.staff import (
+    TICKET_PREFIX,
     TicketView,
     answered_html,
     diagnosis_summary,
@@ -85,7 +86,6 @@ REMEMBERED_REPLIES = 1000
 TYPING_DELAY = 0.3  # seconds of work before "typing…" is shown for a text message
 ADDRESS_RE = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 BOTH = "both"
-TICKET_MARK = "🎫"
 
 
 # --------------------------------------------------------------------------- the bot's state
@@ -353,7 +353,7 @@ async def hand_off(
     for intent in suggestions[:3]:
         data = callback_data(f"tk:{tid}:{intent}")
         if data:
-            rows.append([(f"➡️ {topic_title(lang, intent)}"[:64], data)])
+            rows.append([(f"Send: {topic_title(lang, intent)}"[:64], data)])
     try:
         sent = await send_html(context.bot, staff_chat, text, rows)
     except TelegramError as exc:
@@ -744,7 +744,7 @@ async def on_staff_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     if ticket is not None:
         await relay_staff_answer(update, context, ticket.id)
         return
-    if target is not None and (target.text or "").startswith(TICKET_MARK):
+    if target is not None and (target.text or "").startswith(TICKET_PREFIX):
         # A ticket whose customer has since used /forget.
         await send_html(context.bot, msg.chat_id, say("staff_user_gone", "en"), reply_to=msg.message_id)
         return

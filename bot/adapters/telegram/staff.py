@@ -57,10 +57,14 @@ class TicketView:
     draft: str = ""  # the suggested answer, in the user's language
 
 
+TICKET_PREFIX = "Ticket from "
+
+
 def ticket_html(t: TicketView) -> str:
-    """The ticket message in the staff chat (HTML, under Telegram's length limit)."""
+    """The ticket message in the staff chat (HTML, under Telegram's length limit).
+    It starts with TICKET_PREFIX: staff search for it, and the bot recognises its tickets by it."""
     parts = [
-        f"🎫 <b>Ticket #{t.ticket_id}</b> from {esc(t.who)} · language {esc(t.lang)} · {esc(t.why)}",
+        f"<b>Ticket from {esc(t.who)}</b>\n#{t.ticket_id} · language {esc(t.lang)} · {esc(t.why)}",
         f"<b>Message:</b>\n<pre>{esc(_cut(t.message, MESSAGE_SHOWN) or '(empty)')}</pre>",
     ]
     if t.context:
