@@ -36,10 +36,13 @@ _ORIGINAL = re.compile(
 # One error statement: a reply code with a status code, a reply code opening a line, or a
 # status code with a recognisable diagnostic around it.
 _ERROR_LINE = re.compile(
-    r"(?:^|[\s:(<\[\"'])(?:[245]\d\d[ -]+#?[245]\.\d{1,3}\.\d{1,3}\b|[45]\d\d(?=[ -:])|#?[45]\.\d{1,3}\.\d{1,3}\b)",
+    r"(?:^|[\s:(<\[\"'])"
+    r"(?:[245]\d\d[ -]+#?[245]\.\d{1,3}\.\d{1,3}\b|[45]\d\d(?=[ -:])|#?[45]\.\d{1,3}\.\d{1,3}\b)",
 )
 # "550 Bad SPF records ...", "<<< 551 not our user", "552: Too many recipients"
-_CODE_AND_WORD = re.compile(r"^\s*(?:<<<\s*)?[45]\d\d(?:[ -]|: ?)(?:#?[245]\.\d{1,3}\.\d{1,3}\s+)?\S*[A-Za-z]{2,}")
+_CODE_AND_WORD = re.compile(
+    r"^\s*(?:<<<\s*)?[45]\d\d(?:[ -]|: ?)(?:#?[245]\.\d{1,3}\.\d{1,3}\s+)?\S*[A-Za-z]{2,}"
+)
 _LEAD_CODE = re.compile(r"^\s*(?:<<<\s*)?[45]\d\d[\s:-]")
 _ERROR_WORDS = re.compile(
     r"user unknown|unknown user|no such user|not found|does not exist|doesn't exist|mailbox|quota|rejected"
@@ -80,8 +83,13 @@ def unwrap(text: str) -> str:
     for line in lines[1:]:
         prev = out[-1].rstrip()
         word = line.split(" ", 1)[0]
-        if (prev and line and not line[0].isspace() and len(prev) + 1 + len(word) > width
-                and not _LINE_START.match(line)):
+        if (
+            prev
+            and line
+            and not line[0].isspace()
+            and len(prev) + 1 + len(word) > width
+            and not _LINE_START.match(line)
+        ):
             tight = prev.endswith("-") and len(prev) > 1 and prev[-2].isalnum()
             out[-1] = prev + ("" if tight else " ") + line
         else:
@@ -105,8 +113,14 @@ def _judged(found: list[Failure]) -> list[tuple[Failure, str, float]]:
         if f.reason:
             out.append((f, f.reason, f.confidence))
             continue
-        reason, confidence = classify(f.status, f.reply_code, f.evidence, command=f.command, action=f.action,
-                                      diagnostic_type=f.diagnostic_type)
+        reason, confidence = classify(
+            f.status,
+            f.reply_code,
+            f.evidence,
+            command=f.command,
+            action=f.action,
+            diagnostic_type=f.diagnostic_type,
+        )
         out.append((f, reason, confidence))
     return out
 
@@ -117,7 +131,9 @@ def _merged(fields: list[Failure], readable: list[Failure]) -> list[Failure]:
     by_address = {f.address: f for f in readable if f.address}
     out = []
     for f in fields:
-        r = by_address.get(f.address) or (by_address.get(f.original_address) if f.original_address else None)
+        r = (by_address.get(f.address) if f.address else None) or (
+            by_address.get(f.original_address) if f.original_address else None
+        )
         if r is None and len(readable) == 1 and len(fields) == 1:
             r = readable[0]
         if r is None:
@@ -130,14 +146,16 @@ def _merged(fields: list[Failure], readable: list[Failure]) -> list[Failure]:
         status = f.status
         if r.status and (status is None or (status.endswith(".0.0") and r.status[0] == status[0])):
             status = r.status
-        out.append(dataclasses.replace(
-            f,
-            status=status,
-            command=f.command or r.command,
-            reply_code=f.reply_code or r.reply_code,
-            evidence=r.evidence if fuller else f.evidence,
-            reason=f.reason or r.reason,
-        ))
+        out.append(
+            dataclasses.replace(
+                f,
+                status=status,
+                command=f.command or r.command,
+                reply_code=f.reply_code or r.reply_code,
+                evidence=r.evidence if fuller else f.evidence,
+                reason=f.reason or r.reason,
+            )
+        )
     return out
 
 
@@ -150,7 +168,8 @@ def _error_lines(text: str) -> list[Failure]:
     while i < len(lines):
         line = lines[i]
         if not line or not (
-            _CODE_AND_WORD.match(line) or (_ERROR_LINE.search(line) and (_ERROR_WORDS.search(line) or STATUS.search(line)))
+            _CODE_AND_WORD.match(line)
+            or (_ERROR_LINE.search(line) and (_ERROR_WORDS.search(line) or STATUS.search(line)))
         ):
             i += 1
             continue
@@ -216,8 +235,11 @@ def _detect(mail: Mail) -> list[Failure] | None:
         return kept or None
     # Words only ("No such domain.", "Mailbox full"): they must say something the classifier knows.
     sentence = _sentence_only(text)
-    kept = [f for f, reason, confidence in _judged(sentence)
-            if reason not in ("undefined", "onhold", "vacation") and confidence >= SENTENCE_CONFIDENCE]
+    kept = [
+        f
+        for f, reason, confidence in _judged(sentence)
+        if reason not in ("undefined", "onhold", "vacation") and confidence >= SENTENCE_CONFIDENCE
+    ]
     return kept or None
 
 

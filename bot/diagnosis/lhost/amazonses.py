@@ -6,7 +6,7 @@ import json
 import re
 from typing import TYPE_CHECKING, Any
 
-from bot.diagnosis.lhost._common import clean_address, failure
+from bot.diagnosis.lhost._common import any_in, clean_address, failure
 from bot.models import Failure
 
 if TYPE_CHECKING:
@@ -42,10 +42,16 @@ def _text(value: object) -> str:
     return value if isinstance(value, str) else ""
 
 
+# Cheap first test: words every report of this kind carries.
+_MARKS = ("notificationType",)
+
+
 class AmazonSESDetector:
     name = "amazonses"
 
     def detect(self, mail: Mail) -> list[Failure] | None:
+        if not any_in(mail.text, _MARKS):
+            return None
         text = mail.text
         if not _QUICK.search(text):
             return None

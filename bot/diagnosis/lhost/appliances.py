@@ -5,9 +5,9 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
-from bot.diagnosis.lhost._common import ADDRESS, clean_address, cut, failure, squash
+from bot.diagnosis.lhost._common import ADDRESS, Detector, clean_address, cut, failure, squash
 from bot.models import Failure
 
 if TYPE_CHECKING:
@@ -23,7 +23,7 @@ class IMailDetector:
         r"|Unknown user|Host unknown)[:\s]+(?P<addr>\S+@\S+)\s*$",
         re.M | re.I,
     )
-    _WHAT = {
+    _WHAT: ClassVar[dict[str, str]] = {
         "invalid final delivery userid": "userunknown",
         "unknown user": "userunknown",
         "host unknown": "hostunknown",
@@ -142,7 +142,7 @@ class TroubleDeliveringDetector:
         return out or None
 
 
-DETECTORS = [
+DETECTORS: list[Detector] = [
     IMailDetector(),
     InterScanDetector(),
     MailFoundryDetector(),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from bot.diagnosis.lhost._common import clean_address, cut, failure, squash
+from bot.diagnosis.lhost._common import any_in, clean_address, cut, failure, squash
 from bot.models import Failure
 
 if TYPE_CHECKING:
@@ -17,10 +17,16 @@ _RECORD = re.compile(r"^<(?P<addr>[^>\s]+@[^>\s]+)>:\s*$")
 _BOUNDARIES = (re.compile(r"^-{20,}", re.M),)
 
 
+# Cheap first test: words every report of this kind carries.
+_MARKS = ("Courier mail server", "UNDELIVERABLE MAIL", "DELAYED MAIL")
+
+
 class CourierDetector:
     name = "courier"
 
     def detect(self, mail: Mail) -> list[Failure] | None:
+        if not any_in(mail.text, _MARKS):
+            return None
         text = mail.text
         if not _START.search(text):
             return None

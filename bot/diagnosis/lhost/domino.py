@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from bot.diagnosis.lhost._common import ADDRESS, failure, squash
+from bot.diagnosis.lhost._common import ADDRESS, any_in, failure, squash
 from bot.models import Failure
 
 if TYPE_CHECKING:
@@ -31,10 +31,16 @@ _DOMINO_SENTENCES = (
 )
 
 
+# Cheap first test: words every report of this kind carries.
+_MARKS = ("was not delivered to:", "Failure Reasons")
+
+
 class DominoDetector:
     name = "domino"
 
     def detect(self, mail: Mail) -> list[Failure] | None:
+        if not any_in(mail.text, _MARKS):
+            return None
         text = mail.text
         m = _DOMINO.search(text)
         if m:
@@ -46,9 +52,9 @@ class DominoDetector:
         n = _NOTES.search(text)
         if n:
             lines = [ln.strip() for ln in n.group("body").split("\n") if ln.strip()]
-            addrs = [ln.lower() for ln in lines if ADDRESS.fullmatch(ln)]
+            named = [ln.lower() for ln in lines if ADDRESS.fullmatch(ln)]
             why = squash(" ".join(ln for ln in lines if not ADDRESS.fullmatch(ln)))
-            return [failure(a, why) for a in addrs] or None
+            return [failure(a, why) for a in named] or None
         return None
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from bot.diagnosis.lhost._common import clean_address, cut, failure, first_match, squash
+from bot.diagnosis.lhost._common import any_in, clean_address, cut, failure, first_match, squash
 from bot.models import Failure
 
 if TYPE_CHECKING:
@@ -23,10 +23,16 @@ _OWN_SENTENCES = (
 _LIKE = re.compile(r"^(\S+) \[[\d.:a-fA-F]+\] did not like our ([^:]+):", re.M)
 
 
+# Cheap first test: words every report of this kind carries.
+_MARKS = ("There was an error delivering your mail to",)
+
+
 class DragonFlyDetector:
     name = "dragonfly"
 
     def detect(self, mail: Mail) -> list[Failure] | None:
+        if not any_in(mail.text, _MARKS):
+            return None
         text = mail.text
         if _START not in text:
             return None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from bot.diagnosis.lhost._common import ADDRESS, clean_address, cut, failure, squash
+from bot.diagnosis.lhost._common import ADDRESS, any_in, clean_address, cut, failure, squash
 from bot.models import Failure
 
 if TYPE_CHECKING:
@@ -41,10 +41,23 @@ _ADDRESS_ONLY = re.compile(r"^\s*(?P<addr>[^\s<>()]+@[^\s<>()]+)(?:\s*\([^)]*\))
 _REMOTE_SAID = re.compile(r"Remote Server returned '([^']*)'|^\s*#(.+)$", re.M)
 
 
+# Cheap first test: words every report of this kind carries.
+_MARKS = (
+    "did not reach the following recipient",
+    "Delivery has failed to these recipients",
+    "rejected your message to the following",
+    "couldn't be delivered",
+    "Diagnostic information for administrators",
+    "Delivery is delayed to these recipients",
+)
+
+
 class ExchangeDetector:
     name = "exchange"
 
     def detect(self, mail: Mail) -> list[Failure] | None:
+        if not any_in(mail.text, _MARKS):
+            return None
         text = mail.text
         old = _OLD.search(text)
         if old:

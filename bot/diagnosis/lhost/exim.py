@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from bot.diagnosis.lhost._common import ADDRESS, clean_address, cut, failure, first_match, squash
+from bot.diagnosis.lhost._common import ADDRESS, any_in, clean_address, cut, failure, first_match, squash
 from bot.models import Failure
 
 if TYPE_CHECKING:
@@ -109,7 +109,7 @@ def _records(body: str) -> list[tuple[str, str | None, list[str]]]:
             continue
         alias = _ALIAS.search(line)
         if alias:
-            addr, orig, lines = out[-1]
+            addr, _, lines = out[-1]
             named = clean_address(alias.group(1) or alias.group(2) or "")
             if pending_pipe and not addr and named:
                 out[-1] = (named, None, lines)
@@ -120,10 +120,16 @@ def _records(body: str) -> list[tuple[str, str | None, list[str]]]:
     return out
 
 
+# Cheap first test: words every report of this kind carries.
+_MARKS = ("mail delivery software", "A message that you", "К сожалению", "frozen", "router encountered")
+
+
 class EximDetector:
     name = "exim"
 
     def detect(self, mail: Mail) -> list[Failure] | None:
+        if not any_in(mail.text, _MARKS):
+            return None
         text = mail.text
         m = _START.search(text)
         if not m:

@@ -6,7 +6,15 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from bot.diagnosis.lhost._common import ADDRESS, clean_address, cut, failure, returned_recipient, squash
+from bot.diagnosis.lhost._common import (
+    ADDRESS,
+    any_in,
+    clean_address,
+    cut,
+    failure,
+    returned_recipient,
+    squash,
+)
 from bot.models import Failure
 
 if TYPE_CHECKING:
@@ -32,7 +40,7 @@ _BOUNDARIES = (
     re.compile(r"<html|<!DOCTYPE", re.I),
 )
 _OWN_NOTICE = re.compile(r"'Send mail as'|sending this from a different address", re.I)
-_GROUPS = re.compile(r"Google Groups|groups\.google\.com/support")
+_GROUPS_MARKS = ("Google Groups", "groups.google.com/support")
 # Old Gmail notices end the remote text with "(state N)", N naming the SMTP step that failed.
 _STATE_STEP = {
     "6": "EHLO",
@@ -104,7 +112,7 @@ class GoogleGroupsDetector:
 
     def detect(self, mail: Mail) -> list[Failure] | None:
         text = mail.text
-        if not _GROUPS.search(text) or "----- Original message -----" not in text:
+        if "----- Original message -----" not in text or not any_in(text, _GROUPS_MARKS):
             return None
         failed = mail.header("X-Failed-Recipients") if mail.is_mime else None
         addrs: list[str | None] = [a.lower() for a in ADDRESS.findall(failed or "")]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from bot.diagnosis.lhost._common import clean_address, cut, failure, first_match
+from bot.diagnosis.lhost._common import any_in, clean_address, cut, failure, first_match
 from bot.models import Failure
 
 if TYPE_CHECKING:
@@ -21,10 +21,16 @@ _OWN_SENTENCES = (
 )
 
 
+# Cheap first test: words every report of this kind carries.
+_MARKS = ("MAILER-DAEMON", "Mailer-Daemon", "mailer-daemon")
+
+
 class OpenSMTPDDetector:
     name = "opensmtpd"
 
     def detect(self, mail: Mail) -> list[Failure] | None:
+        if not any_in(mail.text, _MARKS):
+            return None
         m = _START.search(mail.text)
         if not m:
             return None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from bot.diagnosis.lhost._common import clean_address, cut, failure, returned_recipient, squash
+from bot.diagnosis.lhost._common import any_in, clean_address, cut, failure, returned_recipient, squash
 from bot.models import Failure
 
 if TYPE_CHECKING:
@@ -48,10 +48,24 @@ def _transcript(text: str) -> list[Failure]:
     return [failure(a, last, command=command) for a in dict.fromkeys(rcpts) if a]
 
 
+# Cheap first test: words every report of this kind carries.
+_MARKS = (
+    "This is the mail system at host",
+    "This is the Postfix program",
+    "This is the mail program",
+    "I'm sorry to have to inform you",
+    "could not be delivered to one or more recipients",
+    "Your message could not be delivered for more than",
+    "Transcript of session follows",
+)
+
+
 class PostfixDetector:
     name = "postfix"
 
     def detect(self, mail: Mail) -> list[Failure] | None:
+        if not any_in(mail.text, _MARKS):
+            return None
         text = mail.text
         m = _START.search(text)
         if not m:

@@ -5,19 +5,18 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from bot.diagnosis.lhost._common import cut, failure, first_match, records, squash
+from bot.diagnosis.lhost._common import any_in, cut, failure, first_match, records, squash
 from bot.models import Failure
 
 if TYPE_CHECKING:
     from bot.mail.reader import Mail
 
 _START = re.compile(
-    r"Hi\. This is the qmail|He/Her is not |unable to deliver your message to the following addresses"
+    r"Hi\. This is the qmail|He/Her is not |[Uu]nable to deliver your message to the following addresses"
     r"|Su mensaje no pudo ser entregado|This is the machine generated message from mail service"
     r"|This is the mail delivery agent at|Unable to deliver message to the following address"
     r"|Unfortunately, your mail was not delivered to the following address"
-    r"|Your mail message to the following address|Your message to the following addresses",
-    re.I,
+    r"|Your mail message to the following address|Your message to the following addresses"
 )
 _BOUNDARIES = (
     "--- Below this line is a copy of the m",
@@ -102,10 +101,25 @@ def parse_qmail_like(text: str, name: str, start: re.Pattern[str]) -> list[Failu
     return out or None
 
 
+# Cheap first test: words every report of this kind carries.
+_MARKS = (
+    "qmail",
+    "He/Her is not",
+    "nable to deliver",
+    "Su mensaje",
+    "machine generated message",
+    "mail delivery agent",
+    "not delivered to the following",
+    "to the following address",
+)
+
+
 class QmailDetector:
     name = "qmail"
 
     def detect(self, mail: Mail) -> list[Failure] | None:
+        if not any_in(mail.text, _MARKS):
+            return None
         return parse_qmail_like(mail.text, self.name, _START)
 
 

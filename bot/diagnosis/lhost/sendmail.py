@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from bot.diagnosis.lhost._common import clean_address, cut, failure, returned_recipient, squash
+from bot.diagnosis.lhost._common import any_in, clean_address, cut, failure, returned_recipient, squash
 from bot.models import Failure
 
 if TYPE_CHECKING:
@@ -50,10 +50,16 @@ def _commands(name: str) -> str | None:
     return None
 
 
+# Cheap first test: words every report of this kind carries.
+_MARKS = ("permanent fatal errors", "Transcript of session follows")
+
+
 class SendmailDetector:
     name = "sendmail"
 
     def detect(self, mail: Mail) -> list[Failure] | None:
+        if not any_in(mail.text, _MARKS):
+            return None
         text = mail.text
         m = _START.search(text)
         if not m:

@@ -11,7 +11,7 @@ import dataclasses
 import re
 from typing import TYPE_CHECKING
 
-from bot.diagnosis.lhost._common import STATUS, clean_address, failure, squash
+from bot.diagnosis.lhost._common import STATUS, any_in, clean_address, failure, squash
 from bot.models import Failure
 
 if TYPE_CHECKING:
@@ -23,7 +23,7 @@ _FIELD = re.compile(
     r"|x-actual-recipient|final-log-id)\s*:\s*(.*)$",
     re.I,
 )
-_QUICK = re.compile(r"(?:final|original)-recipient\s*:", re.I)
+_QUICK = re.compile(r"(?:final|original)-recipient\s*:")  # on the lower-cased text
 _TYPE = re.compile(r"^\s*[A-Za-z0-9-]+\s*;\s*")
 _ACTIONS = ("failed", "delayed", "delivered", "relayed", "expanded")
 
@@ -74,7 +74,7 @@ def _status(field: str, diagnostic: str) -> str | None:
 
 
 def parse_fields(text: str) -> list[Failure]:
-    if not _QUICK.search(text):
+    if not _QUICK.search(text.lower()):
         return []
     out: list[Failure] = []
     for g in _groups(text):
@@ -102,10 +102,16 @@ def parse_fields(text: str) -> list[Failure]:
     return out
 
 
+# Cheap first test: words every report of this kind carries.
+_MARKS = ("ecipient", "ECIPIENT")
+
+
 class TextFieldsDetector:
     name = "rfc3464"
 
     def detect(self, mail: Mail) -> list[Failure] | None:
+        if not any_in(mail.text, _MARKS):
+            return None
         return parse_fields(mail.text) or None
 
 

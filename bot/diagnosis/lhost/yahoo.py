@@ -6,6 +6,7 @@ import dataclasses
 import re
 from typing import TYPE_CHECKING
 
+from bot.diagnosis.lhost._common import any_in
 from bot.diagnosis.lhost.qmail import parse_qmail_like
 from bot.models import Failure
 
@@ -16,10 +17,16 @@ _GAVE_UP = "unable to deliver message after multiple retries"
 _START = re.compile(r"Sorry, we were unable to deliver your message to the following address")
 
 
+# Cheap first test: words every report of this kind carries.
+_MARKS = ("Sorry, we were unable to deliver your message",)
+
+
 class YahooDetector:
     name = "yahoo"
 
     def detect(self, mail: Mail) -> list[Failure] | None:
+        if not any_in(mail.text, _MARKS):
+            return None
         found = parse_qmail_like(mail.text, self.name, _START)
         if not found:
             return None

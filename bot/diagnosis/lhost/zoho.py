@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from bot.diagnosis.lhost._common import STATUS, clean_address, failure
+from bot.diagnosis.lhost._common import STATUS, any_in, clean_address, failure
 from bot.models import Failure
 
 if TYPE_CHECKING:
@@ -15,10 +15,16 @@ _RECORD = re.compile(r"^\s*(?P<addr>[^\s<>]+@[^\s<>]+)\s+(?P<rest>[^\n]*ERROR_CO
 _CODES = re.compile(r"ERROR_CODE\s*:\s*(\S*?),?\s+ERROR_CODE\s*:\s*(\S*)[, ]\s*(.*)$")
 
 
+# Cheap first test: words every report of this kind carries.
+_MARKS = ("ERROR_CODE",)
+
+
 class ZohoDetector:
     name = "zoho"
 
     def detect(self, mail: Mail) -> list[Failure] | None:
+        if not any_in(mail.text, _MARKS):
+            return None
         text = mail.text
         if "ERROR_CODE" not in text:
             return None
