@@ -142,7 +142,8 @@ class Desk:
         if looks_like_mail_or_error(text, inquiry.forwarded):
             diagnosis = self._diagnose_text(text, inquiry.me)
             if diagnosis is not None and (diagnosis.is_bounce or diagnosis.suspicious):
-                return compose_diagnosis(diagnosis, self.voice(lang))
+                typed = "" if looks_like_whole_mail(text, inquiry.forwarded) else text
+                return compose_diagnosis(diagnosis, self.voice(lang), typed=typed)
             if diagnosis is not None and looks_like_whole_mail(text, inquiry.forwarded):
                 answer = self._question(text, lang, only_if_confident=True)
                 return answer or compose_diagnosis(diagnosis, self.voice(lang))
@@ -173,7 +174,7 @@ class Desk:
         result = self.matcher.match(text[:MAX_QUESTION_CHARS], lang)
         diagnosis = getattr(result, "diagnosis", None)
         if diagnosis is not None and (diagnosis.is_bounce or diagnosis.suspicious):
-            return compose_diagnosis(diagnosis, voice)
+            return compose_diagnosis(diagnosis, voice, typed=text)
         intent = result.intent
         choices = [IntentMatch(intent, float(result.score)), *result.alternatives]
         if only_if_confident and (not result.confident or intent in _NOT_ABOUT_A_PASTE):

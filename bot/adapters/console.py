@@ -34,7 +34,7 @@ Script use (stdin is not a terminal):
 SCRIPT_SEPARATOR = "---"
 # A paste arrives as a burst of lines; a typed line arrives alone. Lines still waiting after
 # this many seconds mean the user pasted.
-PASTE_GAP_SECONDS = 0.08
+PASTE_GAP_SECONDS = 0.25
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -33,8 +33,9 @@ class _Group:
     failures: list[Failure] = field(default_factory=list)
 
 
-def compose_diagnosis(diagnosis: Diagnosis, voice: Voice) -> Reply:
-    """The whole reply for a diagnosed mail or paste (bounce or not)."""
+def compose_diagnosis(diagnosis: Diagnosis, voice: Voice, typed: str = "") -> Reply:
+    """The whole reply for a diagnosed mail or paste (bounce or not). `typed`: the user's own
+    message when it was a question carrying an error line (not quoted back as proof)."""
     blocks: list[Block] = []
     blocks += suspicious_blocks(diagnosis, voice)
 
@@ -53,7 +54,7 @@ def compose_diagnosis(diagnosis: Diagnosis, voice: Voice) -> Reply:
         blocks += _failure_headline(failed, voice)
         single = sum(len(g.failures) for g in failed) == 1
         for group in failed[:MAX_GROUPS]:
-            blocks += _group_blocks(group, voice, list_addresses=not single)
+            blocks += _group_blocks(group, voice, list_addresses=not single, typed=typed)
         hidden = sum(len(g.failures) for g in failed[MAX_GROUPS:])
         if hidden:
             blocks.append(
@@ -145,6 +146,8 @@ def _failure_headline(groups: list[_Group], voice: Voice) -> list[Block]:
     final = [f for g in groups if not g.delayed for f in g.failures]
     failures = final or [f for g in groups for f in g.failures]
     if not final:
+        if len(failures) == 1 and not failures[0].address:
+            return [Block("title", voice.gettext("Your mail is delayed (not failed yet)"))]
         if len(failures) == 1:
             return [
                 Block(
@@ -165,6 +168,9 @@ def _failure_headline(groups: list[_Group], voice: Voice) -> list[Block]:
                 ),
             )
         ]
+    if len(failures) == 1 and not failures[0].address:
+        # An error line pasted alone names no address; the cause is still worth telling.
+        return [Block("title", voice.gettext("Your mail was not delivered"))]
     if len(failures) == 1:
         return [
             Block(
@@ -196,7 +202,7 @@ def _address(failure: Failure, voice: Voice) -> str:
     return failure.address
 
 
-def _group_blocks(group: _Group, voice: Voice, list_addresses: bool = True) -> list[Block]:
+def _group_blocks(group: _Group, voice: Voice, list_addresses: bool = True, typed: str = "") -> list[Block]:
     text = voice.text_of(group.entry)
     failures = group.failures
     shown = [_address(f, voice) for f in failures[:MAX_ADDRESSES_PER_GROUP]]
@@ -249,7 +255,7 @@ def _group_blocks(group: _Group, voice: Voice, list_addresses: bool = True) -> l
     if text.steps:
         blocks.append(Block("steps", voice.gettext("What to do:"), tuple(text.steps)))
     evidence = next((f.evidence for f in failures if f.evidence and f.evidence.strip()), "")
-    if evidence:
+    if evidence and evidence.strip() != typed.strip():
         blocks.append(Block("detail", voice.gettext("The line in the mail that shows this:")))
         blocks.append(Block("evidence", _clip(evidence.strip(), MAX_EVIDENCE_CHARS)))
     for extra in _domain_entries(group, voice):
