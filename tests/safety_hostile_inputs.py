@@ -47,7 +47,8 @@ def parts_10000() -> bytes:
 
 def attachments_10000() -> bytes:
     """10,000 tiny attachments, each claiming to be a program."""
-    out = [_HEAD, b'Content-Type: multipart/mixed; boundary="b"\n\n--b\nContent-Type: text/plain\n\n', _REASON]
+    out = [_HEAD, b'Content-Type: multipart/mixed; boundary="b"\n\n']
+    out += [b"--b\nContent-Type: text/plain\n\n", _REASON]
     payload = base64.b64encode(b"MZ" + b"\0" * 30)
     for i in range(10_000):
         out.append(
@@ -150,7 +151,8 @@ def truncated_encodings() -> bytes:
 
 def nul_bytes() -> bytes:
     body = _REASON.replace(b" ", b"\0 ")
-    return _HEAD.replace(b"Subject: ", b"Subject: \0\0") + b"Content-Type: text/plain\n\n\0" + body + b"\0" * 1000
+    head = _HEAD.replace(b"Subject: ", b"Subject: \0\0")
+    return head + b"Content-Type: text/plain\n\n\0" + body + b"\0" * 1000
 
 
 def random_binary() -> bytes:

@@ -100,7 +100,8 @@ def test_backscatter_signals() -> None:
     assert spam.detail["first_hop_from"] == "pc-83-12.dsl.example.net"
     forged = diagnose(_read("backscatter-forged-from-me.eml"), me=ME).warning("not_sent_by_you")
     assert forged is not None and "returned_from_not_you" not in forged.detail["signals"]
-    other = diagnose(_read("backscatter-not-mine.eml"), me="Taro <TARO@example.jp>").warning("not_sent_by_you")
+    other_d = diagnose(_read("backscatter-not-mine.eml"), me="Taro <TARO@example.jp>")
+    other = other_d.warning("not_sent_by_you")
     assert other is not None and other.detail["returned_from"] == "orders@shop.example.net"
 
 

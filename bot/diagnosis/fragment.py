@@ -25,7 +25,7 @@ SENTENCE_CONFIDENCE = 0.8  # a code-less sentence must match a reason's phrases,
 
 _QUOTE = re.compile(r"^[ \t]*(?:[>＞|][ \t]?)+", re.M)
 _FORWARD = re.compile(
-    r"^\s*(?:\[?Forwarded from [^\n]*|-{2,} ?Forwarded message ?-{2,}|転送元[:：][^\n]*)$", re.M | re.I
+    r"^[ \t]*(?:\[?Forwarded from [^\n]*|-{2,} ?Forwarded message ?-{2,}|転送元[:：][^\n]*)$", re.M | re.I
 )
 # The returned original starts here; what follows are its headers and body, not the report.
 _ORIGINAL = re.compile(
