@@ -8,6 +8,7 @@ whole (the clock); and always, last, the two standing warnings.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from bot.answers.voice import Voice
@@ -531,7 +532,30 @@ def clock_blocks(diagnosis: Diagnosis, voice: Voice) -> list[Block]:
             "computer whose clock is off: set the correct date and time, then send the mail again.",
             span=voice.span(seconds),
         )
-    return [Block("warning", text)]
+    blocks = [Block("warning", text)]
+    written = _moment(warning.detail.get("original_date"))
+    received = _moment(warning.detail.get("received"))
+    if written is not None and received is not None:
+        blocks.append(
+            Block(
+                "detail",
+                voice.gettext(
+                    "Your mail is dated {written}, but the server received it at {received}.",
+                    written=voice.when(written),
+                    received=voice.when(received),
+                ),
+            )
+        )
+    return blocks
+
+
+def _moment(value: object) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        return None
 
 
 def clock_skew(detail: dict[str, Any]) -> tuple[float | None, bool]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gettext
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,9 @@ class Voice:
 
     def span(self, span: timedelta | float) -> str:
         return i18n.format_span(span, self.lang)
+
+    def when(self, moment: datetime) -> str:
+        return i18n.format_when(moment, self.lang)
 
     def items(self, items: list[str]) -> str:
         return i18n.format_items(items, self.lang)
