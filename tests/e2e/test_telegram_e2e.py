@@ -189,3 +189,45 @@ def test_choices_survive_a_restart(tmp_path: Path) -> None:
         done = play(scenario, tmp_path, "--env", f"BOUNCEDESK_DATA_DIR={data}")
         assert done.returncode == 0, done.stdout[-3000:]
     assert (data / "bouncedesk.sqlite3").is_file()
+
+
+def test_a_paste_telegram_split_is_answered_once_as_a_whole(tmp_path: Path) -> None:
+    relays = "\n".join(
+        f"Received: from relay{i}.example.net (relay{i}.example.net [192.0.2.{i}]) by mx.example.org"
+        for i in range(50)
+    )
+    first = (
+        "This is the mail system at host mx.example.org.\n\nI am sorry to have to inform you that your "
+        f"message could not be delivered to one or more recipients.\n\n{relays}"
+    )
+    second = (
+        "<split@example.net>: host mx.example.net said: 550 5.1.1 <split@example.net>: "
+        "Recipient address rejected: User unknown"
+    )
+    assert len(first) > 3800
+    scenario = tmp_path / "split.json"
+    scenario.write_text(
+        json.dumps(
+            {
+                "name": "a long paste arriving as two messages",
+                "bot_log_reject": ["Traceback"],
+                "steps": [
+                    {
+                        "send": first,
+                        "forwarded_from": "Mail Delivery System",
+                        "expect_no_reply": True,
+                        "timeout": 0.3,
+                    },
+                    {
+                        "send": second,
+                        "forwarded_from": "Mail Delivery System",
+                        "expect": ["split@example\\.net"],
+                        "timeout": 15,
+                    },
+                ],
+            }
+        ),
+        encoding="utf-8",
+    )
+    done = play(scenario, tmp_path)
+    assert done.returncode == 0, done.stdout[-3000:]

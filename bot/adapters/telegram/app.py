@@ -83,7 +83,10 @@ START_TOPICS = (
 CONTEXT_SECONDS = 30 * 60
 PURGE_EVERY = 6 * 3600
 REMEMBERED_REPLIES = 1000
-TYPING_DELAY = 0.3  # seconds of work before "typing…" is shown for a text message
+TYPING_DELAY = 0.3
+# Telegram apps split a paste above 4096 characters; a message this long may have a sequel.
+SPLIT_PASTE_AT = 3800
+PASTE_WAIT = 1.2  # seconds of work before "typing…" is shown for a text message
 ADDRESS_RE = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 BOTH = "both"
 
@@ -101,6 +104,14 @@ class Services:
     # The last answers given, so a ticket's draft is the full answer (with the failed address),
     # not just the topic's general text. In memory only; after a restart the topic text serves.
     replies: OrderedDict[int, tuple[int, Reply]] = field(default_factory=OrderedDict)
+    pastes: dict[int, list[str]] = field(default_factory=dict)  # chat -> pieces of a split paste
+    chat_locks: dict[int, asyncio.Lock] = field(default_factory=dict)
+
+    def chat_lock(self, chat_id: int) -> asyncio.Lock:
+        """Answers in one chat go out in the order the messages came (updates run concurrently)."""
+        if len(self.chat_locks) > 10_000:  # drop idle locks now and then
+            self.chat_locks = {c: lk for c, lk in self.chat_locks.items() if lk.locked()}
+        return self.chat_locks.setdefault(chat_id, asyncio.Lock())
 
     def remember(self, xid: int, user_id: int, reply: Reply) -> None:
         self.replies[xid] = (user_id, reply)
@@ -240,6 +251,17 @@ async def answer_inquiry(
     update: Update, context: ContextTypes.DEFAULT_TYPE, inquiry: Inquiry, kind: str, note: str = ""
 ) -> None:
     """Run the desk on what the user sent, send the answer, hand over to staff when needed."""
+    svc = services(context)
+    msg = update.effective_message
+    user = update.effective_user
+    assert msg is not None and user is not None
+    async with svc.chat_lock(msg.chat_id):
+        await _answer_inquiry(update, context, inquiry, kind, note)
+
+
+async def _answer_inquiry(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, inquiry: Inquiry, kind: str, note: str
+) -> None:
     svc = services(context)
     msg = update.effective_message
     user = update.effective_user
@@ -524,6 +546,13 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not text.strip():
         await send_html(context.bot, msg.chat_id, say("empty", lang))
         return
+    if msg.chat_id in svc.pastes:
+        # The next piece of a long paste that Telegram cut into several messages: it is
+        # answered together with the first piece (see join_split_paste).
+        svc.pastes[msg.chat_id].append(text)
+        return
+    if len(text) >= SPLIT_PASTE_AT:
+        text = await join_split_paste(svc, msg.chat_id, text)
     note = ""
     if len(text) > MAX_TEXT_CHARS:
         note = say("text_too_long", lang, size=f"{len(text):,}", limit=f"{MAX_TEXT_CHARS:,}")
@@ -537,6 +566,20 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         me=stored.address if stored else None,
     )
     await answer_inquiry(update, context, inquiry, "forward" if inquiry.forwarded else "text", note)
+
+
+async def join_split_paste(svc: Services, chat_id: int, first: str) -> str:
+    """Telegram apps cut a pasted text longer than 4096 characters into several messages sent
+    back to back. Wait until no further piece has come for PASTE_WAIT seconds, then join them."""
+    parts = svc.pastes.setdefault(chat_id, [first])
+    seen = 0
+    try:
+        while seen != len(parts):
+            seen = len(parts)
+            await asyncio.sleep(PASTE_WAIT)
+    finally:
+        svc.pastes.pop(chat_id, None)
+    return "\n".join(parts)
 
 
 def file_kind(name: str, mime: str) -> str:
