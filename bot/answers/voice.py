@@ -27,11 +27,11 @@ class Voice:
 
     # The method names are the gettext keywords pybabel extracts (`voice.gettext("...")`).
     def gettext(self, message: str, **values: Any) -> str:
-        text = self.catalog.gettext(message)
-        return text.format(**values) if values else text
+        return _fill(self.catalog.gettext(message), message, values)
 
     def ngettext(self, singular: str, plural: str, n: int, **values: Any) -> str:
-        return self.catalog.ngettext(singular, plural, n).format(n=n, **values)
+        english = singular if n == 1 else plural
+        return _fill(self.catalog.ngettext(singular, plural, n), english, {"n": n, **values})
 
     def span(self, span: timedelta | float) -> str:
         return i18n.format_span(span, self.lang)
@@ -88,3 +88,13 @@ class Voice:
         if actor == "staff":
             return self.gettext("our support staff")
         return None
+
+
+def _fill(text: str, english: str, values: dict[str, Any]) -> str:
+    """Fill placeholders; a translation with a broken placeholder falls back to the English."""
+    if not values:
+        return text
+    try:
+        return text.format(**values)
+    except (KeyError, IndexError, ValueError):
+        return english.format(**values)

@@ -20,6 +20,8 @@ from bot.paths import LOCALES_DIR
 
 FRENCH = {
     "What to do:": "Que faire :",
+    # A slip in a placeholder: the answer falls back to the English sentence, never fails.
+    "Error code: {code}": "Code d'erreur : {cod}",
     "Talk to staff": "Parler à un conseiller",
     "Your mail to {address} was not delivered": "Votre message à {address} n'a pas été remis",
     ("Your mail was not delivered to {n} address", "Your mail was not delivered to {n} addresses"): (
@@ -108,6 +110,7 @@ def test_desk_answers_in_the_third_language(french: tuple[Path, Path]) -> None:
     text = reply.text
     assert "Votre message à a@example.org n'a pas été remis" in text
     assert "FR No such address" in text
+    assert "Error code: 5.1.1" in text
     # babel formats the span in French (with a no-break space, as French typography wants).
     assert "3\u00a0jours de retard" in text
 
