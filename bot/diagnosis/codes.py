@@ -12,7 +12,9 @@ _REPLY_LEAD = re.compile(
 )
 _REPLY_ANY = re.compile(r"(?<![\w.#/-])([45][0-5]\d)(?=[ -][A-Za-z<#(\[]|$)")
 ADDRESS = re.compile(
-    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z][A-Za-z0-9-]*"
+    # Bounded repeats: an address-like run of 100,000 characters must not cost quadratic time.
+    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}@"
+    r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?\.){1,16}[A-Za-z][A-Za-z0-9-]{0,62}"
 )
 _COMMANDS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\b(?:RCPT TO|RCPT)\b", re.I), "RCPT"),

@@ -1,0 +1,60 @@
+"""`bouncedesk diagnose`: output, exit codes, and that it never loads telegram."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "diagnosis"
+
+
+def run(*args: str, stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "diagnose", *args], input=stdin, capture_output=True, timeout=60
+    )
+
+
+def test_json_lines_one_per_mail() -> None:
+    r = run("--json", str(FIXTURES / "rfc3464-two-recipients.eml"), str(FIXTURES / "three.mbox"))
+    assert r.returncode == 0, r.stderr
+    lines = [json.loads(line) for line in r.stdout.decode("utf-8").splitlines()]
+    assert len(lines) == 4
+    assert lines[0]["recipients"][0]["reason"] == "userunknown"
+    assert lines[1]["source"].endswith("three.mbox#1") and lines[1]["is_bounce"] is False
+
+
+def test_readable_output_and_stdin() -> None:
+    r = run(stdin=b"550 5.2.2 <a@example.jp>: Mailbox full")
+    assert r.returncode == 0
+    out = r.stdout.decode("utf-8")
+    assert "a@example.jp" in out and "mailboxfull" in out
+
+
+def test_unreadable_input_exits_2_with_one_line() -> None:
+    r = run(str(FIXTURES / "ordinary.eml"), "/nonexistent/mail.eml")
+    assert r.returncode == 2
+    assert r.stderr.decode().strip().count("\n") == 0
+    assert "cannot read /nonexistent/mail.eml" in r.stderr.decode()
+    assert b"Traceback" not in r.stderr
+    assert b"lunch" in r.stdout  # the readable input was still diagnosed
+
+
+def test_binary_garbage_on_stdin_is_not_a_traceback() -> None:
+    r = run("--json", stdin=bytes(range(256)) * 100)
+    assert r.returncode == 0
+    assert b"Traceback" not in r.stderr
+    assert json.loads(r.stdout)["is_bounce"] is False
+
+
+def test_diagnose_never_imports_telegram() -> None:
+    code = (
+        "import sys\n"
+        "from bot.cli import main\n"
+        f"rc = main(['diagnose', '--json', {str(FIXTURES / 'rfc3464-two-recipients.eml')!r}])\n"
+        "loaded = sorted(m for m in sys.modules if m == 'telegram' or m.startswith('telegram.'))\n"
+        "print('TELEGRAM', loaded, rc, file=sys.stderr)\n"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=60)
+    assert b"TELEGRAM [] 0" in r.stderr, r.stderr

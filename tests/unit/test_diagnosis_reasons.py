@@ -1,0 +1,130 @@
+"""bot.diagnosis.reasons and the knowledge it reads: decision order, hard bounces, validation."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.diagnosis.knowledge import DIAGNOSIS_DIR, DiagnosisKnowledgeError, load_diagnosis_knowledge
+from bot.diagnosis.reasons import classify, is_hard_bounce, pseudo_status
+
+
+@pytest.mark.parametrize(
+    ("status", "reply", "text", "command", "expected"),
+    [
+        # a specific status code decides
+        ("5.1.1", "550", "<x@example.jp>: Recipient address rejected: User unknown", None, "userunknown"),
+        ("5.2.2", "552", "Requested mail action aborted", None, "mailboxfull"),
+        ("5.3.4", "552", "Message size exceeds fixed limit", None, "mesgtoobig"),
+        ("5.2.3", "552", "Message size exceeds fixed maximum message size", None, "exceedlimit"),
+        ("5.7.26", "550", "Unauthenticated email is not accepted", None, "authfailure"),
+        ("5.1.2", "550", "Host unknown (Name server: example.jpp.: host not found)", None, "hostunknown"),
+        ("4.4.7", None, "Delivery time expired", None, "expired"),
+        ("2.0.0", "250", "Ok: queued", None, "delivered"),
+        # ... unless the words name an earlier, stronger reason
+        ("5.1.1", "550", "Mailbox full: user is over quota", None, "mailboxfull"),
+        ("5.1.1", "554", "Relay access denied", None, "norelaying"),
+        # a status that says little (5.0.0) or a bare reply code: the words decide
+        ("5.0.0", "554", "Client host rejected: blocked using zen.spamhaus.org", None, "blocked"),
+        (None, "550", "5.7.1 Relaying denied", None, "norelaying"),
+        (None, "550", "sorry, no mailbox here by that name", "RCPT", "userunknown"),
+        ("5.0.0", "550", "Sender address rejected: Domain not found", "MAIL", "rejected"),
+        ("5.0.0", "550", "Connection timed out", None, "expired"),
+        ("5.7.1", "550", "Message rejected as spam by Content Filtering", "DATA", "spamdetected"),
+        # "User unknown" refused at DATA, or with the address missing, is a filter
+        ("5.0.0", "550", "User unknown", "DATA", "filtered"),
+        (None, "550", "550 : User unknown", None, "filtered"),
+        # local delivery agents speak for themselves
+        (None, None, "mail.local: unknown user: kijitora", None, "userunknown"),
+        # class fallbacks and leftovers
+        ("5.7.99", "554", "denied", None, "securityerror"),
+        ("5.6.99", "554", "bad content", None, "contenterror"),
+        (None, None, "something odd happened", None, "onhold"),
+        (None, None, "", None, "undefined"),
+    ],
+)
+def test_classify(status, reply, text, command, expected) -> None:
+    reason, confidence = classify(status, reply, text, command=command)
+    assert reason == expected
+    assert 0.0 < confidence <= 1.0
+
+
+def test_confidence_is_higher_when_code_and_words_agree() -> None:
+    both = classify("5.1.1", "550", "User unknown", command="RCPT")[1]
+    code_only = classify("5.1.1", "550", "rejected", command="RCPT")[1]
+    words_only = classify(None, "550", "User unknown", command="RCPT")[1]
+    assert both > code_only > words_only > classify(None, None, "hmm")[1]
+
+
+def test_delayed_without_words_is_expired() -> None:
+    assert classify(None, None, "", action="delayed")[0] == "expired"
+
+
+def test_hint_from_a_format_reader_is_kept_unless_words_say_otherwise() -> None:
+    assert classify(None, None, "no details", hint="userunknown")[0] == "userunknown"
+    assert classify(None, None, "mailbox is full", hint="userunknown")[0] == "mailboxfull"
+
+
+def test_hard_bounce() -> None:
+    assert is_hard_bounce("userunknown")
+    assert is_hard_bounce("hostunknown")
+    assert is_hard_bounce("notaccept", "5.1.10")
+    assert not is_hard_bounce("notaccept", "4.3.2")
+    assert not is_hard_bounce("mailboxfull", "5.2.2")
+    assert pseudo_status("mailboxfull") == "5.0.922"
+    assert pseudo_status("mailboxfull", temporary=True) == "4.0.922"
+
+
+def _copy(tmp_path: Path) -> Path:
+    target = tmp_path / "diagnosis"
+    shutil.copytree(DIAGNOSIS_DIR, target)
+    return target
+
+
+def test_the_shipped_knowledge_loads() -> None:
+    kb = load_diagnosis_knowledge()
+    assert kb.status_reason["5.1.1"] == "userunknown"
+    assert "gmail.com" in kb.common_domains
+    assert set(kb.status_order) <= set(kb.reasons)
+
+
+def test_duplicate_status_code_is_reported_with_file_and_line(tmp_path: Path) -> None:
+    base = _copy(tmp_path)
+    path = base / "reasons" / "mailboxfull.toml"
+    text = path.read_text(encoding="utf-8").replace('"5.2.2"]', '"5.2.2", "5.1.1"]')
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(DiagnosisKnowledgeError) as err:
+        load_diagnosis_knowledge(base)
+    message = str(err.value)
+    assert "userunknown.toml" in message or "mailboxfull.toml" in message
+    assert "5.1.1" in message
+    line = int(message.split(":")[1])
+    assert "5.1.1" in (path if "mailboxfull" in message else base / "reasons" / "userunknown.toml").read_text(
+        encoding="utf-8"
+    ).splitlines()[line - 1]
+
+
+def test_toml_syntax_error_names_the_line(tmp_path: Path) -> None:
+    base = _copy(tmp_path)
+    path = base / "reasons" / "filtered.toml"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines.insert(3, "statuses = [oops")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(DiagnosisKnowledgeError, match=r"filtered\.toml:4:"):
+        load_diagnosis_knowledge(base)
+
+
+def test_unknown_reason_reference_and_missing_file(tmp_path: Path) -> None:
+    base = _copy(tmp_path)
+    path = base / "reasons" / "userunknown.toml"
+    text = path.read_text(encoding="utf-8").replace('"notaccept"]', '"nosuchreason"]')
+    path.write_text(text, encoding="utf-8")
+    expected = r"userunknown\.toml:\d+: unknown reason 'nosuchreason'"
+    with pytest.raises(DiagnosisKnowledgeError, match=expected):
+        load_diagnosis_knowledge(base)
+    base2 = _copy(tmp_path / "second")
+    (base2 / "reasons" / "speeding.toml").unlink()
+    with pytest.raises(DiagnosisKnowledgeError, match=r"vocabulary\.toml:\d+: reason 'speeding' has no file"):
+        load_diagnosis_knowledge(base2)
