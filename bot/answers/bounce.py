@@ -94,7 +94,7 @@ def compose_diagnosis(diagnosis: Diagnosis, voice: Voice, typed: str = "") -> Re
     for group in failed or informational:
         related += list(group.entry.related)
         related += [e.id for e in _domain_entries(group, voice) if e.id != group.entry.id]
-    if not groups:
+    if not groups and fake is None:
         related = ["how_to_read_error", "why_bounced_general"]
     if diagnosis.warning(CLOCK_WARNING) is not None:
         related = ["system_date_wrong", *related]
@@ -110,6 +110,10 @@ def compose_diagnosis(diagnosis: Diagnosis, voice: Voice, typed: str = "") -> Re
     suggestions = [
         IntentMatch(g.entry.id, round(100 * max(f.confidence for f in g.failures), 1)) for g in groups
     ]
+    if fake is not None:
+        # Nothing to puzzle over for staff: the advice is to delete it.
+        confident = True
+        suggestions.insert(0, IntentMatch(fake.id, 100.0))
     return Reply(
         lang=voice.lang,
         blocks=blocks,
