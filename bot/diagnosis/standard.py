@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from bot.diagnosis.codes import (
     clean_address,
@@ -25,19 +26,27 @@ def squash(text: str) -> str:
     return _WS.sub(" ", text).strip()
 
 
+@lru_cache(maxsize=4)
+def _lowered(text: str) -> str:
+    return text.lower()
+
+
 def text_about(text: str, address: str, max_paragraphs: int = 3) -> str:
     """The paragraphs of the readable text that name the address (where MTAs explain it)."""
     if not text or not address:
         return ""
-    low = text.lower()
+    low = _lowered(text)
     needle = address.lower()
     out: list[str] = []
     pos = low.find(needle)
     while pos >= 0 and len(out) < max_paragraphs:
-        start = low.rfind("\n\n", 0, pos)
-        start = 0 if start < 0 else start + 2
-        end = low.find("\n\n", pos)
-        end = len(text) if end < 0 else end
+        # Paragraph ends are looked for only as far as a paragraph may reach (2000 characters):
+        # called once per recipient, unbounded scans made 5,000 recipients quadratic.
+        lo = max(0, pos - 2001)
+        start = low.rfind("\n\n", lo, pos)
+        start = lo if start < 0 else start + 2
+        end = low.find("\n\n", pos, pos + 2002)
+        end = min(len(text), pos + 2002) if end < 0 else end
         if end - start > 2000:  # not a paragraph: keep the line only
             start = low.rfind("\n", 0, pos) + 1
             end = low.find("\n", pos)
