@@ -21,6 +21,7 @@ class MatchingDataError(ValueError):
 @dataclass(frozen=True, slots=True)
 class MatchingData:
     fillers: tuple[str, ...] = ()
+    openers: tuple[str, ...] = ()  # greetings before a question, both languages
     # canonical form -> its variants, for Japanese questions
     synonyms: tuple[tuple[str, tuple[str, ...]], ...] = ()
     error_signals: tuple[str, ...] = ()
@@ -53,7 +54,7 @@ def load_matching_data(knowledge_dir: Path) -> MatchingData:
             raise fail(f"{where} must be a list of non-empty strings", f"{key}")
         return tuple(v.strip() for v in value)
 
-    known = {"fillers", "synonyms", "error_signals", "mail_words"}
+    known = {"fillers", "openers", "synonyms", "error_signals", "mail_words"}
     for key in data:
         if key not in known:
             raise fail(f"unknown table [{key}] (known: {', '.join(sorted(known))})", f"[{key}")
@@ -62,6 +63,11 @@ def load_matching_data(knowledge_dir: Path) -> MatchingData:
     if not isinstance(fillers_table, dict):
         raise fail("[fillers] must be a table", "fillers")
     fillers = strings(fillers_table, "ja", "[fillers] ja")
+
+    openers_table = data.get("openers", {})
+    if not isinstance(openers_table, dict):
+        raise fail("[openers] must be a table", "openers")
+    openers = strings(openers_table, "ja", "[openers] ja") + strings(openers_table, "en", "[openers] en")
 
     synonyms: list[tuple[str, tuple[str, ...]]] = []
     syn_table = data.get("synonyms", {})
@@ -81,6 +87,7 @@ def load_matching_data(knowledge_dir: Path) -> MatchingData:
         raise fail("[error_signals] and [mail_words] must be tables", "[")
     for name, table, keys in (
         ("fillers", fillers_table, {"ja"}),
+        ("openers", openers_table, {"ja", "en"}),
         ("error_signals", signals_table, {"phrases"}),
         ("mail_words", words_table, {"words"}),
     ):
@@ -89,6 +96,7 @@ def load_matching_data(knowledge_dir: Path) -> MatchingData:
                 raise fail(f"[{name}]: unknown key {key!r} (known: {', '.join(sorted(keys))})", f"{key} =")
     return MatchingData(
         fillers=fillers,
+        openers=openers,
         synonyms=tuple(synonyms),
         error_signals=tuple(s.lower() for s in strings(signals_table, "phrases", "[error_signals] phrases")),
         mail_words=strings(words_table, "words", "[mail_words] words"),

@@ -216,8 +216,14 @@ class QuestionMatcher:
         detected = detect_language(text[:MAX_QUESTION_CHARS], lang)
         question = text[:MAX_QUESTION_CHARS]
         norm = self.normalizer.normalize(question, detected)
-        ranked = self._rank(norm)
-        result = self._decide(ranked, norm, detected)
+        result = self._decide(self._rank(norm), norm, detected)
+        # "お世話になっております。" before a question: match the question alone, unless
+        # what is left is no mail question ("hi bot" stays a greeting)
+        stripped = self.normalizer.strip_openers(norm)
+        if stripped != norm:
+            without_openers = self._decide(self._rank(stripped), stripped, detected)
+            if without_openers.intent != OUT_OF_SCOPE:
+                result = without_openers
         if carries_error_line(text, self._error_signals):
             result = self._with_diagnosis(result, text)
         return result

@@ -91,6 +91,16 @@ class Normalizer:
             if fillers
             else None
         )
+        # Openers in their normalised forms, in both languages' normalisation; whole words only
+        # for Latin ones ("hi" must not eat "him").
+        opener_forms = {o2 for o in data.openers for o2 in (fold(o), self._cut_fillers_then_fold(o)) if o2}
+        if opener_forms:
+            alternation = "|".join(re.escape(o) for o in sorted(opener_forms, key=len, reverse=True))
+            self._opener_re: re.Pattern[str] | None = re.compile(
+                rf"(?<![a-z0-9])(?:{alternation})(?![a-z0-9])"
+            )
+        else:
+            self._opener_re = None
         # Variants folded like questions; the longest first, so "mail address" wins over "mail".
         pairs: list[tuple[str, str]] = []
         for canonical, variants in data.synonyms:
@@ -112,6 +122,15 @@ class Normalizer:
         )
         self._kana_re = re.compile("|".join(re.escape(v) for v in kana_variants)) if kana_variants else None
 
+    def strip_openers(self, normalized: str) -> str:
+        """The question without greetings in front or behind, when a question is left
+        (at least three characters); otherwise the text as it was."""
+        if self._opener_re is None:
+            return normalized
+        rest = " ".join(self._opener_re.sub(" ", normalized).split())
+        rest = _JA_SPACE_RE.sub("", rest)
+        return rest if len(rest.replace(" ", "")) >= 3 else normalized
+
     def normalize(self, text: str, lang: str = "ja") -> str:
         text = unicodedata.normalize("NFKC", text).casefold()
         if self._filler_re is not None:
@@ -120,6 +139,12 @@ class Normalizer:
         if lang == "ja":
             text = self.apply_synonyms(text)
         return text
+
+    def _cut_fillers_then_fold(self, text: str) -> str:
+        text = unicodedata.normalize("NFKC", text).casefold()
+        if self._filler_re is not None:
+            text = self._filler_re.sub(" ", text)
+        return fold(text)
 
     def apply_synonyms(self, folded: str) -> str:
         """Replace romaji, English and kana-only spellings by the knowledge base's words.

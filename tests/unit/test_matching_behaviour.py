@@ -117,3 +117,16 @@ def test_broken_matching_data_names_the_file_and_line(tmp_path: Path) -> None:
 def test_matching_data_is_optional(tmp_path: Path) -> None:
     matcher = QuestionMatcher(knowledge(), knowledge_dir=tmp_path)
     assert matcher.match("添付ファイルが大きすぎる").intent == "attachment_too_large"
+
+
+@pytest.mark.parametrize(
+    ("question", "intent"),
+    [
+        ("お世話になっております。相手のメールボックスが一杯だと返ってきました", "mailbox_full"),
+        ("Hello! Is it safe to open the file attached to the bounce?", "can_open_attachment"),
+        ("こんにちは", "greeting"),
+        ("hi bot", "greeting"),
+    ],
+)
+def test_a_greeting_in_front_does_not_hide_the_question(question: str, intent: str) -> None:
+    assert shared_matcher().match(question).intent == intent

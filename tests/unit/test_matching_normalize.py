@@ -86,3 +86,14 @@ def test_normalize_takes_any_text(text: str) -> None:
         out = normalizer.normalize(text, lang)
         assert out == out.strip()
         assert "  " not in out
+
+
+def test_openers_are_dropped_when_a_question_follows(normalizer: Normalizer) -> None:
+    question = normalizer.normalize("添付ファイルが大きすぎると言われた", "ja")
+    with_opener = normalizer.normalize("お世話になっております。添付ファイルが大きすぎると言われた", "ja")
+    assert normalizer.strip_openers(with_opener) == question
+    assert normalizer.strip_openers(normalizer.normalize("hello, my mail bounced", "en")) == "my mail bounced"
+    # nothing but a greeting: kept, so it can be answered as one
+    assert normalizer.strip_openers(normalizer.normalize("こんにちは", "ja")) != ""
+    # "hi" is a word, not a prefix of "his"
+    assert normalizer.strip_openers("his mail bounced") == "his mail bounced"
