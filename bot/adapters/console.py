@@ -26,7 +26,8 @@ Interactive use (a terminal):
 Script use (stdin is not a terminal):
   The messages are read from stdin, separated by a line that holds only ---
   Each message (one line or many, e.g. a whole bounce) is answered in turn; commands and
-  button numbers work the same way. Example:
+  button numbers work the same way. A script with no --- line is one message per line,
+  unless the whole input is a mail (then it is one message). Example:
       printf 'What is MAILER-DAEMON?\\n---\\n/lang ja\\n---\\n550 5.1.1 User unknown\\n' \\
           | bouncedesk chat
 """
@@ -204,16 +205,30 @@ def _width(text: str) -> int:
 
 
 def script_messages(stream: TextIO) -> Iterator[str]:
-    """Messages from a script: blocks of lines separated by a line holding only ---."""
-    lines: list[str] = []
-    for line in stream:
-        if line.rstrip("\r\n").strip() == SCRIPT_SEPARATOR:
-            yield "".join(lines)
-            lines = []
+    """Messages from a script: blocks of lines separated by a line holding only ---.
+
+    A script without any --- line is one message per line, unless it is as a whole a mail
+    (headers, or a long multi-line text): then it is that one message.
+    """
+    from bot.desk import looks_like_whole_mail
+
+    lines = stream.readlines()
+    if not any(line.strip() == SCRIPT_SEPARATOR for line in lines):
+        whole = "".join(lines)
+        if looks_like_whole_mail(whole.strip(), False):
+            yield whole
         else:
-            lines.append(line)
-    if lines:
-        yield "".join(lines)
+            yield from (line for line in lines if line.strip())
+        return
+    block: list[str] = []
+    for line in lines:
+        if line.strip() == SCRIPT_SEPARATOR:
+            yield "".join(block)
+            block = []
+        else:
+            block.append(line)
+    if block:
+        yield "".join(block)
 
 
 def _interactive_messages(chat: Chat) -> Iterator[str]:

@@ -31,6 +31,13 @@ def test_script_messages_are_split_on_separator_lines() -> None:
 
     text = "one\n---\ntwo lines\nsecond\n---  \n\n---\nlast"
     assert list(script_messages(io.StringIO(text))) == ["one\n", "two lines\nsecond\n", "\n", "last"]
+    # Without separators: a line each, unless the whole input is a mail.
+    assert list(script_messages(io.StringIO("hello\n\nWhat is postmaster?\n"))) == [
+        "hello\n",
+        "What is postmaster?\n",
+    ]
+    mail = (MAILS / "postfix_user_unknown.eml").read_text(encoding="utf-8")
+    assert list(script_messages(io.StringIO(mail))) == [mail]
 
 
 def test_script_mode_greets_answers_and_switches_language() -> None:
