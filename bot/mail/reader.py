@@ -626,11 +626,28 @@ def read_mail(data: bytes | str) -> Mail:
         return _paste(raw, problems)
 
 
+MAX_DELIMITER_LINES = 4 * MAX_PARTS  # lines starting "--" handed to the MIME parser
+
+
+def _limit_delimiters(raw: bytes, problems: list[str]) -> bytes:
+    """Cut the input after MAX_DELIMITER_LINES lines that start with "--". The parser builds every
+    part before the walk stops at MAX_PARTS, so a million boundary lines cost seconds for nothing."""
+    pos = 0
+    for _ in range(MAX_DELIMITER_LINES):
+        pos = raw.find(b"\n--", pos)
+        if pos < 0:
+            return raw
+        pos += 3
+    problems.append(f"too_many_parts: input cut after {MAX_DELIMITER_LINES} MIME boundary lines")
+    return raw[: pos - 2]
+
+
 def _read_mime(raw: bytes, problems: list[str]) -> Mail:
     raw = raw.lstrip(b"\n")
     if raw.startswith(b"From "):
         raw = raw[raw.find(b"\n") + 1 :] if b"\n" in raw else b""
     raw = _limit_headers(raw, problems)
+    raw = _limit_delimiters(raw, problems)
     try:
         msg = email.message_from_bytes(raw)
     except RecursionError:
