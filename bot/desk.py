@@ -231,9 +231,11 @@ def looks_like_mail_or_error(text: str, forwarded: bool = False) -> bool:
     """Whether the text is worth reading as a bounce (a paste, a forward, an error line)."""
     if forwarded or looks_like_whole_mail(text, False):
         return True
-    if _DSN_STATUS.search(text):
+    # The diagnosis of a paste is cheap and says "not a bounce" readily, so anything with an
+    # address, a status code or more than one line is worth a look.
+    if _DSN_STATUS.search(text) or "@" in text or "\n" in text.strip():
         return True
-    return bool(_SMTP_REPLY.search(text) and ("@" in text or len(text) > 40))
+    return bool(_SMTP_REPLY.search(text) and len(text) > 40)
 
 
 def looks_like_whole_mail(text: str, forwarded: bool) -> bool:

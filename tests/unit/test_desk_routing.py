@@ -129,6 +129,8 @@ def test_empty_and_command_like_text(desk: Desk) -> None:
         ("550 5.1.1 user unknownって出た", False, True, False),
         ("I got error 550 on my mail to a friend, what now?", False, True, False),
         ("My phone number is 555 1234", False, False, False),
+        ("I wrote to taro@example.jp", False, True, False),
+        ("Delivery failed:\n  taro@example.jp", False, True, False),
         ("anything at all", True, True, True),
         ("From: MAILER-DAEMON@example.org\nSubject: Undelivered Mail", False, True, True),
         ("line\n" * 10 + "x" * 400, False, True, True),
