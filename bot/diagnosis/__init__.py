@@ -111,7 +111,7 @@ def _scan(mail: Mail, problems: list[str]) -> tuple[str, list[Failure]]:
     return "none", []
 
 
-def _finish(f: Failure) -> Failure:
+def _finish(f: Failure, reporting_host: str | None = None) -> Failure:
     """Decide what the detector left open: reason, hard bounce, confidence, suggestion."""
     from bot.diagnosis.reasons import classify, is_hard_bounce
     from bot.diagnosis.suggest import suggest_address
@@ -127,6 +127,9 @@ def _finish(f: Failure) -> Failure:
             action=f.action,
             diagnostic_type=f.diagnostic_type,
             hint=reason or None,
+            remote_host=f.remote_mta,
+            destination=(f.address or "").rpartition("@")[2] or None,
+            reporting_host=reporting_host,
         )
         confidence = round(min(confidence, conf) if f.reason else conf, 2)
     hard = is_hard_bounce(reason, f.status, f.reply_code)
@@ -174,7 +177,8 @@ def diagnose_mail(mail: Mail, source: str = "-", me: str | None = None, *, _dept
                 inner_diagnosis.problems = problems + inner_diagnosis.problems
                 inner_diagnosis.subject = mail.subject or inner_diagnosis.subject
                 return inner_diagnosis
-    recipients = _dedupe(_finish(f) for f in found)
+    reporting = mail.dsn_message.get("reporting-mta", "").partition(";")[2].strip() or None
+    recipients = _dedupe(_finish(f, reporting) for f in found)
     diagnosis = Diagnosis(
         source=source,
         is_bounce=bool(recipients),

@@ -66,6 +66,37 @@ class ReasonRule:
 
 
 @dataclass(frozen=True, slots=True)
+class Provider:
+    """A big mail provider's own codes and wordings (knowledge/diagnosis/rhost.toml)."""
+
+    name: str
+    hosts: tuple[str, ...]
+    code_pattern: re.Pattern[str] | None
+    codes: dict[str, str]
+    messages: tuple[tuple[str, tuple[str, ...]], ...]
+    permanent_only: frozenset[str] = frozenset()
+    temporary_only: frozenset[str] = frozenset()
+
+    def reason(self, low: str, status: str | None = None, reply_code: str | None = None) -> str | None:
+        permanent = (status or "")[:1] == "5" and (reply_code or "")[:1] == "5"
+        temporary = (status or "")[:1] != "5" and (reply_code or "")[:1] != "5"
+        if self.code_pattern is not None:
+            found = self.code_pattern.findall(low)
+            if found:
+                reason = self.codes.get(found[-1])
+                if reason:
+                    return reason
+        for reason, phrases in self.messages:
+            if reason in self.permanent_only and not permanent:
+                continue
+            if reason in self.temporary_only and not temporary:
+                continue
+            if any(p in low for p in phrases):
+                return reason
+        return None
+
+
+@dataclass(frozen=True, slots=True)
 class DiagnosisKnowledge:
     reasons: dict[str, ReasonRule]
     status_reason: dict[str, str]  # "5.1.1" -> "userunknown"
@@ -76,6 +107,19 @@ class DiagnosisKnowledge:
     common_domains: tuple[str, ...]
     # local delivery agents: (marker, ((reason, messages), ...)), lower-cased
     lda: tuple[tuple[str, tuple[tuple[str, tuple[str, ...]], ...]], ...] = ()
+    providers: tuple[Provider, ...] = ()
+
+    def provider_for(self, *hosts: str | None) -> Provider | None:
+        """The provider whose host suffixes match one of the names (remote host, domain)."""
+        for host in hosts:
+            if not host:
+                continue
+            host = host.lower().strip(".[]")
+            for provider in self.providers:
+                for suffix in provider.hosts:
+                    if host.endswith(suffix) or suffix.endswith("." + host) or suffix == host:
+                        return provider
+        return None
 
 
 def _line_of(text: str, needle: str) -> int:
@@ -225,7 +269,9 @@ def load_diagnosis_knowledge(base: Path = DIAGNOSIS_DIR) -> DiagnosisKnowledge:
                 raise _fail(lda_path, ltext, f"{reason} =", f"unknown reason '{reason}'")
             rows.append((reason, _strings(lda_path, ltext, messages, reason)))
         agents.append((marker.lower(), tuple(rows)))
+    providers = _load_providers(base / "rhost.toml", reasons)
     return DiagnosisKnowledge(
+        providers=providers,
         lda=tuple(agents),
         reasons=reasons,
         status_reason=status_reason,
@@ -235,6 +281,46 @@ def load_diagnosis_knowledge(base: Path = DIAGNOSIS_DIR) -> DiagnosisKnowledge:
         retry=frozenset(orders["retry"]),
         common_domains=domains,
     )
+
+
+def _load_providers(path: Path, reasons: dict[str, ReasonRule]) -> tuple[Provider, ...]:
+    data, text = _read(path)
+    out = []
+    for entry in data.get("provider", []):
+        name = entry.get("name")
+        if not isinstance(name, str) or not name:
+            raise _fail(path, text, "[[provider]]", "each [[provider]] needs a name")
+        hosts = _strings(path, text, entry, "hosts")
+        if not hosts:
+            raise _fail(path, text, f'"{name}"', f"provider '{name}' has no hosts")
+        pattern = None
+        if "code_pattern" in entry:
+            try:
+                pattern = re.compile(str(entry["code_pattern"]))
+            except re.error as exc:
+                message = f"provider '{name}': bad code_pattern: {exc}"
+                raise _fail(path, text, "code_pattern", message) from exc
+            if pattern.groups != 1:
+                raise _fail(path, text, "code_pattern", f"provider '{name}': code_pattern needs one group")
+        codes = entry.get("codes", {})
+        messages = entry.get("messages", {})
+        if not isinstance(codes, dict) or not isinstance(messages, dict):
+            raise _fail(path, text, f'"{name}"', f"provider '{name}': codes and messages must be tables")
+        for reason in (*codes.values(), *messages.keys()):
+            if reason not in reasons:
+                raise _fail(path, text, f'"{reason}"', f"provider '{name}': unknown reason '{reason}'")
+        rows = tuple((reason, _strings(path, text, messages, reason)) for reason in messages)
+        only = {}
+        for key in ("permanent_only", "temporary_only"):
+            only[key] = frozenset(_strings(path, text, entry, key))
+            for reason in only[key]:
+                if reason not in reasons:
+                    raise _fail(path, text, f'"{reason}"', f"provider '{name}': unknown reason '{reason}'")
+        codes_lower = {str(k).lower(): v for k, v in codes.items()}
+        out.append(
+            Provider(name, hosts, pattern, codes_lower, rows, only["permanent_only"], only["temporary_only"])
+        )
+    return tuple(out)
 
 
 @functools.cache

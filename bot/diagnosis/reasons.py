@@ -53,9 +53,10 @@ def _phrase_allowed(rule: ReasonRule, command: str | None, status_reason: str | 
         return False
     if rule.phrase_commands and command not in rule.phrase_commands:
         weak = status_reason is None or status_reason in kb.retry
-        # An unknown command gives the words the benefit of the doubt unless the status code
-        # names another, firm reason; a known other command counts only where the rule says so.
-        return weak and (command is None or rule.weak_status_ok)
+        # "User unknown" said anywhere but at RCPT (or where the command is not known) is, in
+        # Sisimai's reading, a filter speaking; rules marked weak_status_ok still count when the
+        # status code says little.
+        return weak and rule.weak_status_ok
     return True
 
 
@@ -68,6 +69,9 @@ def classify(
     action: str | None = None,
     diagnostic_type: str | None = None,
     hint: str | None = None,
+    remote_host: str | None = None,
+    destination: str | None = None,
+    reporting_host: str | None = None,
 ) -> tuple[str, float]:
     """(reason, confidence) for one failure. Never raises.
 
@@ -96,6 +100,11 @@ def classify(
             for reason, messages in rows:
                 if any(m in low for m in messages):
                     return reason, CONF_STATUS
+    provider = kb.provider_for(remote_host, destination, reporting_host) if low else None
+    if provider is not None:
+        named = provider.reason(low, status, reply_code)
+        if named:
+            return named, CONF_STATUS
     if not x_unix:
         hit = _first_pass(kb, status, status_reason, reply_code, low, command, hint)
         if hit:
