@@ -22,8 +22,8 @@ class MatchingDataError(ValueError):
 class MatchingData:
     fillers: tuple[str, ...] = ()
     openers: tuple[str, ...] = ()  # greetings before a question, both languages
-    # canonical form -> its variants, for Japanese questions
-    synonyms: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # (language of the questions it applies to, canonical form, its variants)
+    synonyms: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
     error_signals: tuple[str, ...] = ()
     mail_words: tuple[str, ...] = ()
 
@@ -69,17 +69,18 @@ def load_matching_data(knowledge_dir: Path) -> MatchingData:
         raise fail("[openers] must be a table", "openers")
     openers = strings(openers_table, "ja", "[openers] ja") + strings(openers_table, "en", "[openers] en")
 
-    synonyms: list[tuple[str, tuple[str, ...]]] = []
+    synonyms: list[tuple[str, str, tuple[str, ...]]] = []
     syn_table = data.get("synonyms", {})
     if not isinstance(syn_table, dict):
         raise fail("[synonyms] must be a table", "synonyms")
     for lang, table in syn_table.items():
-        if lang != "ja" or not isinstance(table, dict):
-            raise fail(f"[synonyms.{lang}]: only [synonyms.ja] is used", f"synonyms.{lang}")
+        if not isinstance(table, dict):
+            raise fail(f"[synonyms.{lang}] must be a table of canonical = [variants]", f"synonyms.{lang}")
         for canonical in table:
             if not canonical.strip():
                 raise fail("empty canonical word", '""')
-            synonyms.append((canonical, strings(table, canonical, f"[synonyms.ja] {canonical!r}")))
+            variants = strings(table, canonical, f"[synonyms.{lang}] {canonical!r}")
+            synonyms.append((lang, canonical, variants))
 
     signals_table = data.get("error_signals", {})
     words_table = data.get("mail_words", {})

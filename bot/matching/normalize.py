@@ -101,9 +101,48 @@ class Normalizer:
             )
         else:
             self._opener_re = None
+        languages = {lang for lang, _, _ in data.synonyms}
+        self._synonyms = {
+            lang: _SynonymSet([(c, v) for in_lang, c, v in data.synonyms if in_lang == lang])
+            for lang in languages
+        }
+
+    def strip_openers(self, normalized: str) -> str:
+        """The question without greetings in front or behind, when a question is left
+        (at least three characters); otherwise the text as it was."""
+        if self._opener_re is None:
+            return normalized
+        rest = " ".join(self._opener_re.sub(" ", normalized).split())
+        rest = _JA_SPACE_RE.sub("", rest)
+        return rest if len(rest.replace(" ", "")) >= 3 else normalized
+
+    def normalize(self, text: str, lang: str = "ja") -> str:
+        text = unicodedata.normalize("NFKC", text).casefold()
+        if self._filler_re is not None:
+            text = self._filler_re.sub(" ", text)
+        text = fold(text)
+        synonyms = self._synonyms.get(lang)
+        return synonyms.apply(text) if synonyms is not None else text
+
+    def _cut_fillers_then_fold(self, text: str) -> str:
+        text = unicodedata.normalize("NFKC", text).casefold()
+        if self._filler_re is not None:
+            text = self._filler_re.sub(" ", text)
+        return fold(text)
+
+    def apply_synonyms(self, folded: str, lang: str = "ja") -> str:
+        synonyms = self._synonyms.get(lang)
+        return synonyms.apply(folded) if synonyms is not None else folded
+
+
+class _SynonymSet:
+    """One language's replacements: romaji, English and kana-only spellings -> the
+    knowledge base's words."""
+
+    def __init__(self, entries: list[tuple[str, tuple[str, ...]]]) -> None:
         # Variants folded like questions; the longest first, so "mail address" wins over "mail".
         pairs: list[tuple[str, str]] = []
-        for canonical, variants in data.synonyms:
+        for canonical, variants in entries:
             target = fold(canonical)
             for variant in variants:
                 folded = fold(variant)
@@ -122,33 +161,9 @@ class Normalizer:
         )
         self._kana_re = re.compile("|".join(re.escape(v) for v in kana_variants)) if kana_variants else None
 
-    def strip_openers(self, normalized: str) -> str:
-        """The question without greetings in front or behind, when a question is left
-        (at least three characters); otherwise the text as it was."""
-        if self._opener_re is None:
-            return normalized
-        rest = " ".join(self._opener_re.sub(" ", normalized).split())
-        rest = _JA_SPACE_RE.sub("", rest)
-        return rest if len(rest.replace(" ", "")) >= 3 else normalized
+    def apply(self, folded: str) -> str:
+        """Replacements are separated by spaces first, then Japanese spaces are closed again."""
 
-    def normalize(self, text: str, lang: str = "ja") -> str:
-        text = unicodedata.normalize("NFKC", text).casefold()
-        if self._filler_re is not None:
-            text = self._filler_re.sub(" ", text)
-        text = fold(text)
-        if lang == "ja":
-            text = self.apply_synonyms(text)
-        return text
-
-    def _cut_fillers_then_fold(self, text: str) -> str:
-        text = unicodedata.normalize("NFKC", text).casefold()
-        if self._filler_re is not None:
-            text = self._filler_re.sub(" ", text)
-        return fold(text)
-
-    def apply_synonyms(self, folded: str) -> str:
-        """Replace romaji, English and kana-only spellings by the knowledge base's words.
-        Replacements are separated by spaces first, then Japanese spaces are closed again."""
         def swap(m: re.Match[str]) -> str:
             return f" {self._replacements[m.group(0)]} "
 
@@ -156,5 +171,4 @@ class Normalizer:
             folded = self._ascii_re.sub(swap, folded)
         if self._kana_re is not None:
             folded = self._kana_re.sub(swap, folded)
-        folded = _JA_SPACE_RE.sub("", " ".join(folded.split()))
-        return folded
+        return _JA_SPACE_RE.sub("", " ".join(folded.split()))

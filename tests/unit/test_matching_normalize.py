@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.matching import Normalizer, detect_language, fold, load_matching_data
+from bot.matching.features import features
 from bot.paths import KNOWLEDGE_DIR
 
 
@@ -92,8 +93,20 @@ def test_openers_are_dropped_when_a_question_follows(normalizer: Normalizer) -> 
     question = normalizer.normalize("添付ファイルが大きすぎると言われた", "ja")
     with_opener = normalizer.normalize("お世話になっております。添付ファイルが大きすぎると言われた", "ja")
     assert normalizer.strip_openers(with_opener) == question
-    assert normalizer.strip_openers(normalizer.normalize("hello, my mail bounced", "en")) == "my mail bounced"
+    english = normalizer.normalize("hello, my mail bounced", "en")
+    assert normalizer.strip_openers(english) == "my email bounced"
     # nothing but a greeting: kept, so it can be answered as one
     assert normalizer.strip_openers(normalizer.normalize("こんにちは", "ja")) != ""
     # "hi" is a word, not a prefix of "his"
     assert normalizer.strip_openers("his mail bounced") == "his mail bounced"
+
+
+def test_casual_english_meets_the_entries_words(normalizer: Normalizer) -> None:
+    def words(text: str) -> list[str]:
+        return features(normalizer.normalize(text, "en"))
+
+    assert words("sent 20 pics, got bounced") == words("sent 20 photos, got bounced")
+    assert words("my e-mail came back") == words("my email returned")
+    # English replacements are not applied to Japanese, nor Japanese ones to English
+    assert normalizer.normalize("pcの日付", "ja") == normalizer.normalize("パソコンの日付", "ja")
+    assert normalizer.normalize("pc date", "en") == "computer date"
