@@ -125,20 +125,19 @@ class Chat:
         return True
 
     def _set_language(self, wanted: str) -> None:
-        from babel import Locale
-
         from bot import i18n
 
         names = ", ".join(self.desk.languages)
         if not wanted:
             self.say(self._("Language: {lang}. Available: {names}", lang=self.lang, names=names))
             return
-        code = i18n.negotiate(wanted, self.desk.languages)
-        if code.lower() != wanted.lower().replace("_", "-").split("-")[0]:
+        by_name = _language_by_name(wanted, self.desk.languages)
+        code = by_name or i18n.negotiate(wanted, self.desk.languages)
+        if by_name is None and code.lower() != wanted.lower().replace("_", "-").split("-")[0]:
             self.say(self._("I do not speak that language. Available: {names}", names=names))
             return
         self.lang = code
-        display = Locale.parse(code).get_display_name(code) or code
+        display = i18n.babel_locale(code).get_display_name(code) or code
         self.say(self._("From now on I answer in {language}.", language=display))
 
     def _press(self, number: int) -> None:
@@ -175,6 +174,19 @@ class Chat:
     def show(self, reply: Reply) -> None:
         self.buttons = list(reply.buttons)
         self.say(render(reply))
+
+
+def _language_by_name(wanted: str, languages: tuple[str, ...]) -> str | None:
+    """A language named in words ("日本語", "English", "japanese") rather than by its code."""
+    from bot import i18n
+
+    folded = wanted.strip().casefold()
+    for code in languages:
+        locale = i18n.babel_locale(code)
+        names = {locale.get_display_name(other) or "" for other in languages} | {locale.english_name or ""}
+        if folded in {n.casefold() for n in names if n}:
+            return code
+    return None
 
 
 def render(reply: Reply) -> str:

@@ -47,6 +47,8 @@ def test_script_mode_greets_answers_and_switches_language() -> None:
             "/lang ja",
             "メールボックスがいっぱいと言われました",
             "/lang xx",
+            "/lang English",
+            "/lang 日本語",
             "/nonsense",
             "/help",
             "/quit",
@@ -64,6 +66,7 @@ def test_script_mode_greets_answers_and_switches_language() -> None:
     assert "⚠ MAILER-DAEMON や postmaster には返信しないでください" in japanese_part
     assert "その言語には対応していません。" in japanese_part
     assert "そのコマンドはありません。" in japanese_part
+    assert "From now on I answer in English." in japanese_part
     assert "bouncedesk の使い方" in japanese_part
     assert out.rstrip().endswith("さようなら。")
     assert "never answered" not in out
