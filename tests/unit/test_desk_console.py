@@ -62,7 +62,7 @@ def test_script_mode_greets_answers_and_switches_language() -> None:
     assert "> What is MAILER-DAEMON?" in out
     assert "MAILER-DAEMON" in out.split("> /lang ja")[0].split("> What is MAILER-DAEMON?")[1]
     assert "これから日本語でお答えします。" in out
-    japanese_part = out.split("これから日本語でお答えします。")[1]
+    japanese_part = out.split("これから日本語でお答えします。", 1)[1]
     assert "⚠ MAILER-DAEMON や postmaster には返信しないでください" in japanese_part
     assert "その言語には対応していません。" in japanese_part
     assert "そのコマンドはありません。" in japanese_part
