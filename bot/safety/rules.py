@@ -147,8 +147,11 @@ class _File:
         found: int | None = None
         for needle in needles:
             for i in range(start, len(self.lines)):
-                if needle in self.lines[i]:
-                    found, start = i + 1, i
+                line = self.lines[i].lstrip()
+                if line.startswith("#"):
+                    continue  # comments may quote keys and tables
+                if line.startswith(needle) if needle.startswith("[") else needle in line:
+                    found, start = i + 1, i + 1
                     break
         return found
 
