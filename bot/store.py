@@ -305,6 +305,16 @@ class Store:
             ).fetchone()
         return self._ticket(row)
 
+    def open_ticket_since(self, user_id: int, since: float) -> Ticket | None:
+        """The user's newest unanswered ticket opened after `since`, if any."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT * FROM tickets WHERE user_id = ? AND state = 'open' AND created_at >= ? "
+                "ORDER BY id DESC LIMIT 1",
+                (user_id, since),
+            ).fetchone()
+        return self._ticket(row)
+
     def mark_answered(self, ticket_id: int, answered_by: str) -> Ticket | None:
         with self._tx() as db:
             db.execute(

@@ -96,3 +96,19 @@ def test_data_dir_from_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Pa
 def test_database_file_is_private(tmp_path: Path) -> None:
     Store(tmp_path).close()
     assert (tmp_path / DB_NAME).stat().st_mode & 0o077 == 0
+
+
+def test_open_ticket_since(tmp_path: Path) -> None:
+    clock = Clock()
+    store = Store(tmp_path, clock=clock)
+    assert store.open_ticket_since(1, 0) is None
+    first = store.open_ticket(1, 1, "en", "first")
+    clock.now += 60
+    second = store.open_ticket(1, 1, "en", "second")
+    found = store.open_ticket_since(1, clock.now - 120)
+    assert found is not None and found.id == second
+    store.mark_answered(second, "staff")
+    found = store.open_ticket_since(1, clock.now - 120)
+    assert found is not None and found.id == first
+    assert store.open_ticket_since(1, clock.now - 30) is None
+    assert store.open_ticket_since(2, 0) is None

@@ -340,6 +340,9 @@ async def hand_off(
         if not quiet:
             await send_html(context.bot, chat_id, say("no_staff", lang))
         return
+    if quiet and svc.store.open_ticket_since(user.id, time.time() - CONTEXT_SECONDS) is not None:
+        # Staff already have an open ticket from this user; one more unsure answer adds noise.
+        return
     ex = svc.store.exchange(xid) if xid else None
     before = svc.store.exchange(context_xid) if context_xid else None
     # When the user asked for staff right after a question, the question is what staff need.
@@ -748,8 +751,12 @@ async def staff_button(update: Update, context: ContextTypes.DEFAULT_TYPE, actio
         await query.answer(say("staff_already", "en"), show_alert=True)
         return
     reply = await asyncio.to_thread(svc.desk.topic, intent, ticket.lang)
-    await send_html(context.bot, ticket.chat_id, say("staff_answer", ticket.lang, ticket=str(ticket.id)))
-    await send_all(context.bot, ticket.chat_id, render_reply(reply, None))
+    try:
+        await send_html(context.bot, ticket.chat_id, say("staff_answer", ticket.lang, ticket=str(ticket.id)))
+        await send_all(context.bot, ticket.chat_id, render_reply(reply, None))
+    except Forbidden:
+        await query.answer(say("staff_blocked", "en"), show_alert=True)
+        return
     await close_ticket(
         context, ticket.id, query.from_user, f"suggestion “{topic_title(ticket.lang, intent)}”"
     )
@@ -840,8 +847,12 @@ async def relay_staff_answer(update: Update, context: ContextTypes.DEFAULT_TYPE,
     if not words:
         await msg.reply_text("Only text can be passed on to the customer; please write the answer as text.")
         return
-    await send_html(context.bot, ticket.chat_id, say("staff_answer", ticket.lang, ticket=str(ticket.id)))
-    await send_texts(context.bot, ticket.chat_id, render_text(words))
+    try:
+        await send_html(context.bot, ticket.chat_id, say("staff_answer", ticket.lang, ticket=str(ticket.id)))
+        await send_texts(context.bot, ticket.chat_id, render_text(words))
+    except Forbidden:
+        await send_html(context.bot, msg.chat_id, say("staff_blocked", "en"), reply_to=msg.message_id)
+        return
     await close_ticket(context, ticket.id, user, "own words")
     await send_html(
         context.bot,
