@@ -9,6 +9,8 @@ from bot.models import Block, IntentMatch, Reply
 # Topics offered when the user has not said anything specific yet.
 STARTER_TOPICS = ("what_is_mailer_daemon", "why_bounced_general", "wrong_address", "fake_bounce_virus")
 MAX_CHOICES = 3
+CHOICE_FLOOR = 5.0
+CHOICE_SHARE_OF_BEST = 0.3
 # Topics about these mails, where the two standing warnings belong in every answer.
 SMALLTALK = frozenset({"greeting", "talk_to_human", "out_of_scope"})
 
@@ -111,7 +113,10 @@ def out_of_scope(voice: Voice, suggestions: list[IntentMatch] | None = None) -> 
 
 def ask_back(choices: list[IntentMatch], voice: Voice) -> Reply:
     """Not sure what was meant: offer the likely topics and a person."""
-    picked = [c for c in choices if c.intent not in SMALLTALK and voice.entry(c.intent) is not None]
+    topics = [c for c in choices if c.intent not in SMALLTALK and voice.entry(c.intent) is not None]
+    # Candidates far behind the best one are noise, not choices.
+    best = max((c.score for c in topics), default=0.0)
+    picked = [c for c in topics if c.score >= max(CHOICE_FLOOR, best * CHOICE_SHARE_OF_BEST)]
     blocks = [Block("title", voice.gettext("I am not sure I understood"))]
     if picked:
         blocks.append(
