@@ -111,8 +111,13 @@ def _scan(mail: Mail, problems: list[str]) -> tuple[str, list[Failure]]:
     return "none", []
 
 
-def _finish(f: Failure, reporting_host: str | None = None) -> Failure:
-    """Decide what the detector left open: reason, hard bounce, confidence, suggestion."""
+def _finish(f: Failure, reporting_host: str | None = None, fragment: bool = False) -> Failure:
+    """Decide what the detector left open: reason, hard bounce, confidence, suggestion.
+
+    fragment: the text is a piece of a bounce (a paste, one error line), which rarely says
+    which SMTP command the server answered; wordings that only a recipient check writes
+    ("Recipient address rejected") stand for RCPT there.
+    """
     from bot.diagnosis.reasons import classify, is_hard_bounce
     from bot.diagnosis.suggest import suggest_address
 
@@ -123,7 +128,7 @@ def _finish(f: Failure, reporting_host: str | None = None) -> Failure:
             f.status,
             f.reply_code,
             f.evidence,
-            command=f.command,
+            command=f.command or (_implied_command(f.evidence) if fragment else None),
             action=f.action,
             diagnostic_type=f.diagnostic_type,
             hint=reason or None,
@@ -140,6 +145,15 @@ def _finish(f: Failure, reporting_host: str | None = None) -> Failure:
         confidence=confidence,
         suggestion=f.suggestion or suggest_address(f.address, reason),
     )
+
+
+_RCPT_WORDING = re.compile(
+    r"recipient address rejected|recipient not found|unknown recipient|invalid recipient", re.I
+)
+
+
+def _implied_command(text: str) -> str | None:
+    return "RCPT" if _RCPT_WORDING.search(text) else None
 
 
 def _dedupe(found: Iterable[Failure]) -> list[Failure]:
@@ -178,7 +192,7 @@ def diagnose_mail(mail: Mail, source: str = "-", me: str | None = None, *, _dept
                 inner_diagnosis.subject = mail.subject or inner_diagnosis.subject
                 return inner_diagnosis
     reporting = mail.dsn_message.get("reporting-mta", "").partition(";")[2].strip() or None
-    recipients = _dedupe(_finish(f, reporting) for f in found)
+    recipients = _dedupe(_finish(f, reporting, fragment=fmt == "fragment") for f in found)
     diagnosis = Diagnosis(
         source=source,
         is_bounce=bool(recipients),

@@ -76,6 +76,7 @@ class Provider:
     messages: tuple[tuple[str, tuple[str, ...]], ...]
     permanent_only: frozenset[str] = frozenset()
     temporary_only: frozenset[str] = frozenset()
+    codes_anywhere: bool = False
 
     def reason(self, low: str, status: str | None = None, reply_code: str | None = None) -> str | None:
         permanent = (status or "")[:1] == "5" and (reply_code or "")[:1] == "5"
@@ -94,6 +95,13 @@ class Provider:
             if any(p in low for p in phrases):
                 return reason
         return None
+
+    def code_reason(self, low: str) -> str | None:
+        """The reason named by one of the provider's codes in the text, host unknown."""
+        if self.code_pattern is None or not self.codes_anywhere:
+            return None
+        found = self.code_pattern.findall(low)
+        return self.codes.get(found[-1]) if found else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -317,8 +325,13 @@ def _load_providers(path: Path, reasons: dict[str, ReasonRule]) -> tuple[Provide
                 if reason not in reasons:
                     raise _fail(path, text, f'"{reason}"', f"provider '{name}': unknown reason '{reason}'")
         codes_lower = {str(k).lower(): v for k, v in codes.items()}
+        anywhere = entry.get("codes_anywhere", False)
+        if not isinstance(anywhere, bool):
+            message = f"provider '{name}': codes_anywhere must be true or false"
+            raise _fail(path, text, "codes_anywhere", message)
         out.append(
-            Provider(name, hosts, pattern, codes_lower, rows, only["permanent_only"], only["temporary_only"])
+            Provider(name, hosts, pattern, codes_lower, rows, only["permanent_only"], only["temporary_only"],
+                     anywhere)
         )
     return tuple(out)
 

@@ -105,6 +105,11 @@ def classify(
         named = provider.reason(low, status, reply_code)
         if named:
             return named, CONF_STATUS
+    elif low:
+        for other in kb.providers:
+            named = other.code_reason(low)
+            if named:
+                return named, CONF_STATUS
     if not x_unix:
         hit = _first_pass(kb, status, status_reason, reply_code, low, command, hint)
         if hit:
