@@ -95,8 +95,8 @@ def spam_words(mail: Mail, r: Rules) -> list[str]:
     in_subject = r.spam_phrases.find(_returned(mail, "subject") or "")
     in_body = [p for p in r.spam_phrases.find(mail.returned_text[:MAX_SPAM_TEXT]) if p not in in_subject]
     # One spam word in a long body proves little (newsletters say "unsubscribe"); in the
-    # subject, or several together, it is telling.
-    if in_subject or len(in_body) >= 3:
+    # subject, or two different ones together, it is telling.
+    if in_subject or len(in_body) >= 2:
         return in_subject + in_body
     return []
 
