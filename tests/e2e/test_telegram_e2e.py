@@ -58,8 +58,26 @@ def prepare(source: Path, out_dir: Path) -> Path:
     return target
 
 
+def npm_cache() -> str | None:
+    """Where the emulator's npm packages go: the runner's default (~/.cache/telegram-e2e) when
+    that is writable, else inside the virtualenv, so a read-only home still works."""
+    if os.environ.get("TELEGRAM_E2E_CACHE"):
+        return None
+    home_cache = Path.home() / ".cache"
+    try:
+        home_cache.mkdir(parents=True, exist_ok=True)
+        if os.access(home_cache, os.W_OK):
+            return None
+    except OSError:
+        pass
+    return str(REPO / ".venv" / "telegram-e2e-cache")
+
+
 def play(scenario: Path, tmp_path: Path, *extra: str, bot_args: str = "") -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("BOUNCEDESK_", "TELEGRAM_"))}
+    cache = npm_cache()
+    if cache:
+        env["TELEGRAM_E2E_CACHE"] = cache
     logs = tmp_path / "logs"
     cmd = [
         sys.executable,
