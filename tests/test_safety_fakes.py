@@ -32,7 +32,7 @@ EXPECTED: dict[str, tuple[set[str], set[str]]] = {
     "phishing-ja.eml": ({"phishing_link"}, {"phishing_link"}),
     "backscatter-spam.eml": ({"not_sent_by_you"}, {"not_sent_by_you"}),
     "backscatter-not-mine.eml": (set(), {"not_sent_by_you"}),
-    "backscatter-forged-from-me.eml": (set(), {"not_sent_by_you"}),
+    "backscatter-forged-from-me.eml": ({"not_sent_by_you"}, {"not_sent_by_you"}),
     "genuine-own-zip-returned.eml": (set(), set()),
 }
 
@@ -100,6 +100,7 @@ def test_backscatter_signals() -> None:
     assert spam.detail["first_hop_from"] == "pc-83-12.dsl.example.net"
     forged = diagnose(_read("backscatter-forged-from-me.eml"), me=ME).warning("not_sent_by_you")
     assert forged is not None and "returned_from_not_you" not in forged.detail["signals"]
+    assert {"sent_from_home_machine", "numbered_where_entered"} <= set(forged.detail["signals"])
     other_d = diagnose(_read("backscatter-not-mine.eml"), me="Taro <TARO@example.jp>")
     other = other_d.warning("not_sent_by_you")
     assert other is not None and other.detail["returned_from"] == "orders@shop.example.net"
@@ -110,6 +111,24 @@ def test_genuine_report_with_own_attachment_and_help_link_is_not_flagged() -> No
     assert d.is_bounce
     assert not d.suspicious
     assert not {w.id for w in d.warnings} & set(WARNING_IDS)
+
+
+@pytest.mark.parametrize(
+    ("host", "home"),
+    [
+        ("pc-83-12.dsl.example.net", True),
+        ("198-51-100-7.pool.example.com", True),
+        ("p5B283A6B.dip0.t-ipconnect.de", False),  # unknown style: not claimed
+        ("mail4.example.co.jp", False),
+        ("smtp-gw7.example.co.jp", False),
+        ("mx.dsl.net", False),  # the organisation's own name does not count
+        ("198.51.100.7", False),
+    ],
+)
+def test_home_machine_names(host: str, home: bool) -> None:
+    from bot.safety.backscatter import home_machine
+
+    assert home_machine(host, rules()) is home
 
 
 def _att(name: str | None, ctype: str, head: bytes = b"", in_returned: bool = False) -> Attachment:

@@ -73,6 +73,14 @@ def first_hop(received: list[str], r: Rules) -> FirstHop | None:
     return FirstHop(line, tuple(h for h in from_hosts if h and h != "unknown"), by_host, authenticated, local)
 
 
+def home_machine(host: str, r: Rules) -> bool:
+    """True for names of home and mobile connections (pc-83-12.dsl.example.net)."""
+    if is_ip(host) or len(host) > 253:
+        return False
+    labels = host.split(".")[:-2]  # the organisation's own name says nothing about the machine
+    return any(p.match(label) for label in labels[:10] for p in r.home_machine_labels)
+
+
 @dataclass(slots=True)
 class Evidence:
     signals: list[str] = field(default_factory=list)
@@ -129,6 +137,8 @@ def gather(mail: Mail, me: str | None, rules_: Rules | None = None) -> Evidence:
                 or next(iter(hop.from_hosts), None),
                 first_hop_by=hop.by_host,
             )
+            if any(home_machine(h, r) for h in hop.from_hosts):
+                ev.add("sent_from_home_machine")
 
     mid = _MESSAGE_ID.search((_returned(mail, "message-id") or "")[:800])
     mid_org = registrable(mid.group(1).rstrip(">"), r.domains) if mid else None
@@ -162,7 +172,11 @@ def decide(ev: Evidence, me: str | None) -> bool:
     # program they are telling.
     content = {"spam_content", "returned_dangerous_attachment"}
     origin = {"entered_elsewhere", "message_id_foreign"}
-    return bool(s & content) and bool(s & origin)
+    if s & content and s & origin:
+        return True
+    # Or handed straight from somebody's home connection to the recipient's server, numbered
+    # there: how spam software sends, never how a provider does.
+    return {"sent_from_home_machine", "numbered_where_entered"} <= s
 
 
 def check(mail: Mail, me: str | None, rules_: Rules | None = None) -> Warning | None:

@@ -113,6 +113,7 @@ class Rules:
     spam_phrases: PhraseSet
     authenticated_markers: tuple[str, ...]
     local_hosts: frozenset[str]
+    home_machine_labels: tuple[re.Pattern[str], ...]
 
 
 _SPACES = re.compile(r"\s+")
@@ -304,7 +305,14 @@ def load_rules(directory: Path = SAFETY_DIR) -> Rules:
     phish.only_keys(phish.data, {"lure"})
     back.only_keys(back.data, {"received", "spam"})
     received = back.table(back.data, "received")
-    back.only_keys(received, {"authenticated", "local_hosts"}, "[received]")
+    back.only_keys(received, {"authenticated", "local_hosts", "home_machine_labels"}, "[received]")
+    home_labels: list[re.Pattern[str]] = []
+    for pattern in back.strings(received, "home_machine_labels", "[received]"):
+        try:
+            home_labels.append(re.compile(pattern, re.I))
+        except re.error as exc:
+            raise back.error(f"home_machine_labels: {pattern!r} is not a regular expression: {exc}",
+                             "[received]", "home_machine_labels", pattern) from exc
     return Rules(
         attachments=_load_attachments(att),
         domains=DomainRules(_domain_list(dom, "two_label_suffixes"), _domain_list(dom, "help_domains")),
@@ -314,6 +322,7 @@ def load_rules(directory: Path = SAFETY_DIR) -> Rules:
             normalise(x) for x in back.strings(received, "authenticated", "[received]")
         ),
         local_hosts=frozenset(x.lower() for x in back.strings(received, "local_hosts", "[received]")),
+        home_machine_labels=tuple(home_labels),
     )
 
 
