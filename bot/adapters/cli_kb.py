@@ -40,6 +40,15 @@ def run(args: argparse.Namespace) -> int:
         print(f"kb check failed: {exc}", file=sys.stderr)
         return 1
     if args.kb_command == "check":
+        # the question-matching data lives in the same folder and is checked with it
+        from bot.matching.data import MatchingDataError, load_matching_data
+        from bot.paths import KNOWLEDGE_DIR
+
+        try:
+            load_matching_data(args.knowledge or KNOWLEDGE_DIR)
+        except MatchingDataError as exc:
+            print(f"kb check failed: {exc}", file=sys.stderr)
+            return 1
         askable = len(kb.askable())
         print(
             f"ok: {len(kb.entries)} entries ({askable} askable), "

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
 import sys
+from pathlib import Path
 
 import pytest
 
 from bot.cli import main
+from bot.paths import KNOWLEDGE_DIR
 
 
 def _feed(monkeypatch: pytest.MonkeyPatch, data: bytes) -> None:
@@ -55,3 +58,17 @@ def test_ask_json_prints_one_line_per_message(
 def test_ask_without_a_question_fails(monkeypatch: pytest.MonkeyPatch) -> None:
     _feed(monkeypatch, b"  \n")
     assert main(["ask"]) == 2
+
+
+def test_kb_check_also_checks_the_matching_data(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    knowledge = tmp_path / "knowledge"
+    shutil.copytree(KNOWLEDGE_DIR, knowledge)
+    assert main(["kb", "check", "--knowledge", str(knowledge)]) == 0
+    synonyms = knowledge / "matching" / "synonyms.toml"
+    text = synonyms.read_text(encoding="utf-8")
+    synonyms.write_text(text + '\n[greetings]\nja = ["こんにちは"]\n', encoding="utf-8")
+    assert main(["kb", "check", "--knowledge", str(knowledge)]) == 1
+    line = len(text.splitlines()) + 2
+    assert f"synonyms.toml:{line}: unknown table [greetings]" in capsys.readouterr().err
