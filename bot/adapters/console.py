@@ -107,7 +107,12 @@ class Chat:
         if text.isdigit() and self.buttons:
             self._press(int(text))
             return True
-        self.show(self.desk.handle(Inquiry(text=message, lang=self.lang, user_id="console", me=self.me)))
+        reply = self.desk.handle(Inquiry(text=message, lang=self.lang, user_id="console", me=self.me))
+        if reply.intent == "talk_to_human":
+            # The desk promises a person; a terminal has none to offer.
+            self._no_staff()
+            return True
+        self.show(reply)
         return True
 
     def _command(self, text: str) -> bool:
@@ -150,12 +155,15 @@ class Chat:
         elif action.startswith("feedback:"):
             self.say(self._("Thank you for telling me."))
         elif action == "staff":
-            self.say(
-                self._(
-                    "No member of staff is connected to this console chat. Please contact your "
-                    "support desk by phone or mail, and show them this conversation."
-                )
+            self._no_staff()
+
+    def _no_staff(self) -> None:
+        self.say(
+            self._(
+                "No member of staff is connected to this console chat. Please contact your "
+                "support desk by phone or mail, and show them this conversation."
             )
+        )
 
     def echo(self, message: str) -> None:
         """Show a scripted message the way a typed one would appear, so a transcript reads well."""

@@ -94,6 +94,12 @@ def test_buttons_are_numbered_and_can_be_chosen() -> None:
     assert "There is no choice with that number." in out
 
 
+def test_asking_for_a_person_says_there_is_none_here() -> None:
+    result = chat("I want to talk to a person\n", "--lang", "en", "--no-greeting")
+    assert "No member of staff is connected to this console chat." in result.stdout
+    assert "I will pass this to a member of staff" not in result.stdout
+
+
 def test_help_documents_both_modes() -> None:
     result = subprocess.run([*COMMAND, "--help"], capture_output=True, text=True, cwd=REPO, timeout=60)
     assert result.returncode == 0
