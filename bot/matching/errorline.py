@@ -25,6 +25,7 @@ class DiagnosedReason:
     reason: str
     confidence: float
     diagnosis: Diagnosis
+    coded: bool  # a status or reply code backs the reason, not a phrase alone
 
 
 def carries_error_line(text: str, phrases: tuple[str, ...]) -> bool:
@@ -47,5 +48,6 @@ def diagnose_question(text: str) -> DiagnosedReason | None:
         return None
     for failure in diagnosis.recipients:
         if failure.reason not in UNDECIDED:
-            return DiagnosedReason(failure.reason, float(failure.confidence), diagnosis)
+            coded = bool(failure.status or failure.reply_code)
+            return DiagnosedReason(failure.reason, float(failure.confidence), diagnosis, coded)
     return None

@@ -62,9 +62,10 @@ class Tuning:
     out_of_scope_margin: float = 5.0
     # raw score -> 0..100 shown: 100 * (1 - exp(-raw / display_scale))
     display_scale: float = 12.0
-    # diagnosis confidence: below the first it is ignored; from the second it decides alone
+    # a shown score below this, unsure, is a weak match that a phrase-only diagnosis overrides
+    weak_score: float = 50.0
+    # a diagnosis less confident than this is ignored
     diagnosis_min_confidence: float = 0.5
-    diagnosis_sure_confidence: float = 0.6
     alternatives: int = 4
 
 
@@ -340,9 +341,11 @@ class QuestionMatcher:
     def _with_diagnosis(self, result: MatchResult, text: str) -> MatchResult:
         """Answer from the diagnosis of the words the question carries.
 
-        A sure diagnosis (a status code backs it) decides. A phrase-only one decides unless
-        the question's wording points confidently elsewhere ("user unknown" alone may be a
-        carrier's filter; the question around it may say more)."""
+        A diagnosis backed by a status or reply code decides. One read from a phrase alone
+        decides only when the question's wording is not confidently about something else:
+        "User unknownと書いてあります" asks about a wrong address, whatever a bare phrase
+        would mean inside a real bounce. So a phrase alone decides only where the wording
+        agrees or says little (out of scope, or a weak unsure match)."""
         t = self.tuning
         found = diagnose_question(text)
         if found is None or found.confidence < t.diagnosis_min_confidence:
@@ -352,8 +355,8 @@ class QuestionMatcher:
         except KeyError:
             return result
         agrees = result.intent == intent
-        sure = found.confidence >= t.diagnosis_sure_confidence
-        if not sure and result.confident and not agrees and result.intent != OUT_OF_SCOPE:
+        weak = result.intent == OUT_OF_SCOPE or (not result.confident and result.score < t.weak_score)
+        if not found.coded and not agrees and not weak:
             return result
         text_score = result.score if agrees else next(
             (a.score for a in result.alternatives if a.intent == intent), 0.0
@@ -365,12 +368,11 @@ class QuestionMatcher:
             intent=intent,
             score=score,
             alternatives=alternatives,
-            confident=sure or agrees,
+            confident=found.coded or agrees,
             lang=result.lang,
             diagnosis=found.diagnosis,
             normalized=result.normalized,
         )
-
 
 def _compact(norm: str) -> str:
     return "".join(norm.split())

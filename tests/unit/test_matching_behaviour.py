@@ -30,6 +30,14 @@ def test_a_question_carrying_an_error_line_is_answered_from_its_diagnosis(questi
     assert result.confident
 
 
+@pytest.mark.parametrize("question", ["User unknownと書いてあります", "what does no such user mean"])
+def test_a_bare_phrase_does_not_outvote_what_the_question_asks(question: str) -> None:
+    # without a status code, a phrase alone is weaker evidence than the whole question
+    # (inside a real bounce "user unknown" after the message text may mean a filter)
+    result = shared_matcher().match(question)
+    assert result.intent == "wrong_address"
+
+
 def test_a_question_without_an_error_line_has_no_diagnosis() -> None:
     result = shared_matcher().match("相手に受信拒否されてるのかな")
     assert result.diagnosis is None
