@@ -39,6 +39,7 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+from telegram.request import BaseRequest
 
 from bot import i18n
 from bot.adapters.telegram.render import (
@@ -926,7 +927,11 @@ def services_of(app: Application) -> Services:
     return app.bot_data["services"]
 
 
-def build_application(settings: Settings, desk: Any, store: Store) -> Application:
+def build_application(
+    settings: Settings, desk: Any, store: Store, request: BaseRequest | None = None
+) -> Application:
+    """The bot with every handler registered. `request` replaces the HTTP client that talks to
+    the Bot API (an in-process Bot API for handler tests)."""
     builder = (
         ApplicationBuilder()
         .token(settings.token)
@@ -938,6 +943,8 @@ def build_application(settings: Settings, desk: Any, store: Store) -> Applicatio
         builder = builder.base_url(settings.api_url)
     if settings.file_api_url:
         builder = builder.base_file_url(settings.file_api_url)
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request)
     app = builder.build()
     app.bot_data["services"] = Services(settings=settings, store=store, desk=desk)
 
