@@ -16,13 +16,15 @@ ADDRESS = re.compile(
     r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}@"
     r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?\.){1,16}[A-Za-z][A-Za-z0-9-]{0,62}"
 )
-_COMMANDS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"\b(?:RCPT TO|RCPT)\b", re.I), "RCPT"),
-    (re.compile(r"\bMAIL FROM\b|\bafter MAIL\b", re.I), "MAIL"),
-    (re.compile(r"\bend of data\b|\bafter DATA\b|\bDATA command\b|>>> DATA\b|\(DATA\b", re.I), "DATA"),
-    (re.compile(r"\b(?:after|in reply to)\s+(?:EHLO|HELO)\b|>>> (?:EHLO|HELO)\b", re.I), "EHLO"),
-    (re.compile(r"\bafter initial connection\b|\bgreeting\b|in reply to (?:the )?banner", re.I), "CONN"),
-    (re.compile(r"\bSTARTTLS\b", re.I), "STARTTLS"),
+# One pattern, one search: the leftmost mention of a command wins.
+_COMMAND = re.compile(
+    r"(?P<RCPT>\bRCPT(?: TO)?\b)"
+    r"|(?P<MAIL>\bMAIL FROM\b|\bafter MAIL\b)"
+    r"|(?P<DATA>\bend of data\b|\bafter DATA\b|\bDATA command\b|>>> DATA\b|\(DATA\b)"
+    r"|(?P<EHLO>\b(?:after|in reply to)\s+(?:EHLO|HELO)\b|>>> (?:EHLO|HELO)\b)"
+    r"|(?P<CONN>\bafter initial connection\b|\bgreeting\b|in reply to (?:the )?banner)"
+    r"|(?P<STARTTLS>\bSTARTTLS\b)",
+    re.I,
 )
 
 
@@ -57,12 +59,8 @@ def prefer_status(field: str | None, from_text: str | None) -> str | None:
 
 def find_command(text: str) -> str | None:
     """Which SMTP command the remote server answered with the error, when the text says so."""
-    best: tuple[int, str] | None = None
-    for rx, name in _COMMANDS:
-        m = rx.search(text)
-        if m and (best is None or m.start() < best[0]):
-            best = (m.start(), name)
-    return best[1] if best else None
+    m = _COMMAND.search(text)
+    return m.lastgroup if m else None
 
 
 def clean_address(raw: str | None) -> str | None:

@@ -37,10 +37,25 @@ def normalise(text: str) -> str:
     return _WS.sub(" ", text).strip().lower()
 
 
-def _rule_matches(kb: DiagnosisKnowledge, rule: ReasonRule, low: str) -> bool:
-    if rule.matches(low):
-        return True
-    return any(kb.reasons[other].matches(low) for other in rule.also_phrases_of)
+class _Matches:
+    """Which reasons' phrases one text carries, each rule looked at once."""
+
+    __slots__ = ("kb", "low", "seen")
+
+    def __init__(self, kb: DiagnosisKnowledge, low: str) -> None:
+        self.kb = kb
+        self.low = low
+        self.seen: dict[str, bool] = {}
+
+    def __call__(self, name: str) -> bool:
+        hit = self.seen.get(name)
+        if hit is None:
+            hit = self.seen[name] = self.kb.reasons[name].matches(self.low)
+        return hit
+
+
+def _rule_matches(matches: _Matches, rule: ReasonRule) -> bool:
+    return matches(rule.name) or any(matches(other) for other in rule.also_phrases_of)
 
 
 def _phrase_allowed(rule: ReasonRule, command: str | None, status_reason: str | None,
@@ -94,6 +109,7 @@ def classify(
     if hint not in kb.reasons or hint in ("onhold", "undefined"):
         hint = None
     x_unix = bool(diagnostic_type and diagnostic_type.upper().startswith("X-UNIX"))
+    matches = _Matches(kb, low)
 
     for marker, rows in kb.lda if not x_unix else ():
         if marker in low:
@@ -111,7 +127,7 @@ def classify(
             if named:
                 return named, CONF_STATUS
     if not x_unix:
-        hit = _first_pass(kb, status, status_reason, reply_code, low, command, hint)
+        hit = _first_pass(kb, status, status_reason, reply_code, matches, command, hint)
         if hit:
             return hit
     if hint:
@@ -125,7 +141,7 @@ def classify(
         return kb.reply_reason[reply_code], CONF_REPLY
     for name in kb.phrase_order:
         rule = kb.reasons[name]
-        if rule.matches(low) and not (status and status in rule.not_statuses):
+        if matches(name) and not (status and status in rule.not_statuses):
             return name, CONF_LATE_PHRASE
     if status_reason:
         return status_reason, CONF_WEAK_STATUS
@@ -142,7 +158,7 @@ def classify(
         return "expired", CONF_CLASS
     if command in ("EHLO", "HELO"):
         return "blocked", CONF_CLASS
-    if kb.reasons["vacation"].matches(low):
+    if matches("vacation"):
         return "vacation", CONF_GUESS
     if low:
         return "onhold", CONF_ONHOLD
@@ -154,26 +170,24 @@ def _first_pass(
     status: str | None,
     status_reason: str | None,
     reply_code: str | None,
-    low: str,
+    matches: _Matches,
     command: str | None,
     hint: str | None = None,
 ) -> tuple[str, float] | None:
     for name in kb.status_order:
         rule = kb.reasons[name]
         if hint == name:
-            return name, CONF_STATUS_AND_PHRASE if _rule_matches(kb, rule, low) else CONF_PHRASE
+            return name, CONF_STATUS_AND_PHRASE if _rule_matches(matches, rule) else CONF_PHRASE
         if reply_code and reply_code in rule.reply_codes:
             return name, CONF_REPLY
         if status_reason == name:
-            if any(kb.reasons[o].matches(low) for o in rule.yields_to):
+            if any(matches(o) for o in rule.yields_to):
                 continue
-            if rule.status_needs_phrase_of and not any(
-                kb.reasons[o].matches(low) for o in rule.status_needs_phrase_of
-            ):
+            if rule.status_needs_phrase_of and not any(matches(o) for o in rule.status_needs_phrase_of):
                 continue
-            agree = _rule_matches(kb, rule, low)
+            agree = _rule_matches(matches, rule)
             return name, CONF_STATUS_AND_PHRASE if agree else CONF_STATUS
-        if _phrase_allowed(rule, command, status_reason, status, kb) and _rule_matches(kb, rule, low):
+        if _phrase_allowed(rule, command, status_reason, status, kb) and _rule_matches(matches, rule):
             return name, CONF_PHRASE
     return None
 

@@ -90,8 +90,6 @@ class Rfc3464:
             status = prefer_status(status_field, text_status)
             reply = find_reply(diag, status) or (find_reply(about, status) if about else None)
             command = find_command(diag) or (find_command(about) if about else None)
-            if not command and mail.text:
-                command = find_command(text_about(mail.text, address))
             remote = group.get("remote-mta")
             remote_host = split_typed(remote)[1].strip("[]").lower() if remote else None
             out.append(
