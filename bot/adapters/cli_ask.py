@@ -59,17 +59,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 def json_line(matcher: QuestionMatcher, text: str, lang: str | None = None) -> dict[str, object]:
-    result = matcher.match(text, lang)
-    line: dict[str, object] = {
-        "text": text,
-        "lang": result.lang,
-        "intent": result.intent,
-        "score": result.score,
-        "confident": result.confident,
-        "alternatives": [[a.intent, a.score] for a in result.alternatives],
-    }
-    if result.diagnosis is not None and result.diagnosis.recipients:
-        line["diagnosed_reason"] = result.diagnosis.recipients[0].reason
+    line: dict[str, object] = {"text": text, **matcher.match(text, lang).to_json()}
+    if line.get("diagnosed_reason") is None:
+        line.pop("diagnosed_reason", None)
     return line
 
 
