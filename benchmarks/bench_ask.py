@@ -10,6 +10,7 @@ matcher's index; per-question times are measured after that, over all files' que
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -98,6 +99,8 @@ def main() -> int:
             matcher.match(question)
             cpu.append(time.thread_time() - c)
             wall.append(time.perf_counter() - t)
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
+    print(f"(machine load average {load} on {os.cpu_count()} cores: wall time includes waiting for a core)")
     for name, times in (("wall", wall), ("cpu", cpu)):
         times.sort()
         print(f"per question, {name} time over {len(times)} matches: "
