@@ -22,7 +22,9 @@ COMMANDS: dict[str, str] = {
 }
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The full parser, or (only=COMMAND) one that loads just that command's module: a
+    single `bouncedesk diagnose` run should not pay for importing the chat or the bot."""
     parser = argparse.ArgumentParser(
         prog="bouncedesk",
         description="Explains bounced e-mail. With no command: the Telegram bot when "
@@ -30,6 +32,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, module_name in COMMANDS.items():
+        if only is not None and name != only:
+            continue
         module = importlib.import_module(module_name)
         p = sub.add_parser(name, help=module.HELP, description=module.HELP)
         module.add_arguments(p)
@@ -41,7 +45,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     if not args_list:
         args_list = ["telegram" if os.environ.get("TELEGRAM_BOT_TOKEN") else "chat"]
-    parser = build_parser()
+    parser = build_parser(args_list[0] if args_list[0] in COMMANDS else None)
     args = parser.parse_args(args_list)
     try:
         return int(args._module.run(args) or 0)
