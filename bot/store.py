@@ -68,6 +68,13 @@ CREATE TABLE IF NOT EXISTS tickets (
 );
 CREATE INDEX IF NOT EXISTS tickets_user ON tickets(user_id);
 CREATE INDEX IF NOT EXISTS tickets_staff_msg ON tickets(staff_chat_id, staff_message_id);
+CREATE TABLE IF NOT EXISTS ticket_messages (
+    ticket_id       INTEGER NOT NULL,
+    user_id         INTEGER NOT NULL,
+    staff_chat_id   INTEGER NOT NULL,
+    message_id      INTEGER NOT NULL,
+    PRIMARY KEY (staff_chat_id, message_id)
+);
 CREATE TABLE IF NOT EXISTS feedback (
     id          INTEGER PRIMARY KEY AUTOINCREMENT,
     user_id     INTEGER NOT NULL,
@@ -298,12 +305,28 @@ class Store:
         return self._ticket(row)
 
     def ticket_by_staff_message(self, staff_chat_id: int, message_id: int) -> Ticket | None:
+        """The ticket a staff-chat message belongs to: the ticket itself or a follow-up to it."""
         with self._lock:
             row = self._db.execute(
                 "SELECT * FROM tickets WHERE staff_chat_id = ? AND staff_message_id = ?",
                 (staff_chat_id, message_id),
             ).fetchone()
+            if row is None:
+                row = self._db.execute(
+                    "SELECT t.* FROM ticket_messages m JOIN tickets t ON t.id = m.ticket_id "
+                    "WHERE m.staff_chat_id = ? AND m.message_id = ?",
+                    (staff_chat_id, message_id),
+                ).fetchone()
         return self._ticket(row)
+
+    def add_ticket_message(self, ticket_id: int, staff_chat_id: int, message_id: int) -> None:
+        """Another staff-chat message about the ticket (a follow-up): replies to it count too."""
+        with self._tx() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO ticket_messages(ticket_id, user_id, staff_chat_id, message_id) "
+                "SELECT id, user_id, ?, ? FROM tickets WHERE id = ?",
+                (staff_chat_id, message_id, ticket_id),
+            )
 
     def open_ticket_since(self, user_id: int, since: float) -> Ticket | None:
         """The user's newest unanswered ticket opened after `since`, if any."""
@@ -348,7 +371,7 @@ class Store:
         """Delete every row about this user; returns how many rows went."""
         with self._tx() as db:
             gone = 0
-            for table in ("feedback", "exchanges", "tickets", "users"):
+            for table in ("feedback", "exchanges", "ticket_messages", "tickets", "users"):
                 gone += db.execute(f"DELETE FROM {table} WHERE user_id = ?", (user_id,)).rowcount
             return gone
 
@@ -361,6 +384,7 @@ class Store:
                 "DELETE FROM tickets WHERE created_at < ? AND (state = 'answered' OR created_at < ?)",
                 (cutoff, cutoff - days * 86400),
             ).rowcount
+            db.execute("DELETE FROM ticket_messages WHERE ticket_id NOT IN (SELECT id FROM tickets)")
             gone += db.execute("DELETE FROM feedback WHERE created_at < ?", (cutoff,)).rowcount
             return gone
 

@@ -112,3 +112,16 @@ def test_open_ticket_since(tmp_path: Path) -> None:
     assert found is not None and found.id == first
     assert store.open_ticket_since(1, clock.now - 30) is None
     assert store.open_ticket_since(2, 0) is None
+
+
+def test_follow_up_messages_lead_to_their_ticket_and_are_forgotten(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    tid = store.open_ticket(7, 7, "en", "first")
+    store.attach_staff_message(tid, -100, 10, "t")
+    store.add_ticket_message(tid, -100, 11)
+    found = store.ticket_by_staff_message(-100, 11)
+    assert found is not None and found.id == tid
+    assert store.ticket_by_staff_message(-100, 12) is None
+    store.forget(7)
+    assert store.ticket_by_staff_message(-100, 11) is None
+    assert store.ticket_by_staff_message(-100, 10) is None

@@ -307,11 +307,12 @@ async def _answer_inquiry(
         return
     await send_all(context.bot, chat_id, render_reply(reply, xid))
 
+    handed = False
     if wants_staff or not reply.confident:
         before = None
         if wants_staff and previous and time.time() - previous[1] < CONTEXT_SECONDS:
             before = previous[0]
-        await hand_off(
+        handed = await hand_off(
             context,
             user,
             chat_id,
@@ -321,6 +322,33 @@ async def _answer_inquiry(
             context_xid=before,
             quiet=not wants_staff,
         )
+    if not handed:
+        await follow_up(context, user, text_for_staff, summary)
+
+
+async def follow_up(context: ContextTypes.DEFAULT_TYPE, user: User, text: str, summary: str) -> None:
+    """While a user's ticket is open, what they write next goes to staff too, under the ticket."""
+    svc = services(context)
+    staff_chat = svc.settings.staff_chat_id
+    if staff_chat is None:
+        return
+    ticket = svc.store.open_ticket_since(user.id, time.time() - CONTEXT_SECONDS)
+    if ticket is None or ticket.staff_message_id is None:
+        return
+    parts = [
+        f"<b>Follow-up on ticket #{ticket.id}</b> from {esc(ticket.user_name)}",
+        f"<pre>{esc(text[:1500] or '(empty)')}</pre>",
+    ]
+    if summary:
+        parts.append(f"<b>Diagnosis:</b>\n{esc(summary)}")
+    parts.append("<i>Reply to this message or to the ticket to answer.</i>")
+    try:
+        sent = await send_html(context.bot, staff_chat, "\n\n".join(parts), reply_to=ticket.staff_message_id)
+    except TelegramError as exc:
+        log.warning("ticket=%s follow-up not posted: %s", ticket.id, exc)
+        return
+    svc.store.add_ticket_message(ticket.id, staff_chat, sent.message_id)
+    log.info("ticket=%s follow-up from user=%s", ticket.id, user.id)
 
 
 async def hand_off(
@@ -332,18 +360,19 @@ async def hand_off(
     why: str,
     context_xid: int | None = None,
     quiet: bool = False,
-) -> None:
-    """Open a ticket in the staff chat for exchange `xid` and tell the user.
+) -> bool:
+    """Open a ticket in the staff chat for exchange `xid` and tell the user; False when no
+    ticket was opened because one is open already (the message then goes as a follow-up).
     quiet: the user already has an answer (low confidence); say nothing when staff is absent."""
     svc = services(context)
     staff_chat = svc.settings.staff_chat_id
     if staff_chat is None:
         if not quiet:
             await send_html(context.bot, chat_id, say("no_staff", lang))
-        return
+        return True
     if quiet and svc.store.open_ticket_since(user.id, time.time() - CONTEXT_SECONDS) is not None:
-        # Staff already have an open ticket from this user; one more unsure answer adds noise.
-        return
+        # Staff already have an open ticket from this user: a follow-up, not a second ticket.
+        return False
     ex = svc.store.exchange(xid) if xid else None
     before = svc.store.exchange(context_xid) if context_xid else None
     # When the user asked for staff right after a question, the question is what staff need.
@@ -386,11 +415,12 @@ async def hand_off(
         log.error("ticket=%s could not reach the staff chat: %s", tid, exc)
         if not quiet:
             await send_html(context.bot, chat_id, say("no_staff", lang))
-        return
+        return True
     svc.store.attach_staff_message(tid, staff_chat, sent.message_id, text)
     log.info("ticket=%s opened user=%s why=%s suggestions=%s", tid, user.id, why, ",".join(suggestions))
     key = "ticket_opened" if not quiet else "ticket_low_confidence"
     await send_html(context.bot, chat_id, say(key, lang, ticket=str(tid)))
+    return True
 
 
 # --------------------------------------------------------------------------- commands
