@@ -153,6 +153,8 @@ def _att(name: str | None, ctype: str, head: bytes = b"", in_returned: bool = Fa
         (_att("winmail.dat", "application/ms-tnef", b"\x78\x9f\x3e\x22"), False),
         (_att("details.txt", "message/delivery-status", b"Reporting-MTA: dns; x"), False),
         (_att("BMW prices.txt", "text/plain", b"BMW and MZ cars"), False),
+        (_att("photo          .jpg", "image/jpeg", b"\xff\xd8\xff\xe0"), False),
+        (_att("invoice.pdf          .xyz", "application/octet-stream"), True),
         (_att(None, "text/rfc822-headers", b"Received: from x"), False),
     ],
 )

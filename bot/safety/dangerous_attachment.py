@@ -114,7 +114,8 @@ def judge(att: Attachment, rules_: AttachmentRules) -> Finding | None:
         decoy = exts[-2] if len(exts) >= 2 else None
         if decoy is not None and decoy in rules_.decoys and decoy != last:
             flag("double_extension", f"its name ends in .{decoy}.{last}: it pretends to be a .{decoy} file")
-    if _hidden_ending(name, rules_) and last is not None:
+    hides_something = name_kind is None or name_kind.dangerous  # "photo     .jpg" hides nothing
+    if _hidden_ending(name, rules_) and last is not None and hides_something:
         flag("hidden_extension", "blanks in its name push the real ending out of sight")
 
     if type_kind is not None and type_kind.dangerous:
