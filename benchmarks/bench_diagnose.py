@@ -94,14 +94,19 @@ def main() -> int:
     # One `bouncedesk diagnose` process on one mail, as a user runs it.
     one = next((args.folder / name for name, _ in mails if name.endswith(".eml")), args.folder / mails[0][0])
     walls = []
+    cpus = []
     env = dict(os.environ, PYTHONPATH=str(REPO))
     for _ in range(max(1, args.runs)):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         s = time.perf_counter()
         subprocess.run([sys.executable, "-m", "bot", "diagnose", "--json", str(one)], capture_output=True,
                        check=False, env=env, cwd=str(REPO))
         walls.append(time.perf_counter() - s)
-    print(f"single-mail process ({one.name}): median {statistics.median(walls) * 1000:.0f} ms, "
-          f"best {min(walls) * 1000:.0f} ms over {len(walls)} runs")
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    print(f"single-mail process ({one.name}): wall median {statistics.median(walls) * 1000:.0f} ms, "
+          f"best {min(walls) * 1000:.0f} ms; CPU median {statistics.median(cpus) * 1000:.0f} ms "
+          f"over {len(walls)} runs")
     load_avg = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"machine load average while measuring: {load_avg:.2f} on {os.cpu_count()} CPUs")
     return 0
