@@ -249,3 +249,45 @@ def test_a_paste_telegram_split_is_answered_once_as_a_whole(tmp_path: Path) -> N
     )
     done = play(scenario, tmp_path)
     assert done.returncode == 0, done.stdout[-3000:]
+
+
+def test_hostile_files_are_answered(tmp_path: Path) -> None:
+    files = {
+        "longline.txt": b"550 5.1.1 " + b"A" * (10 * 1024 * 1024),
+        "parts.eml": b"From: MAILER-DAEMON@x.example\r\nSubject: Undelivered\r\n"
+        b"Content-Type: multipart/mixed; boundary=b\r\n\r\n"
+        + b"".join(b"--b\r\nContent-Type: text/plain\r\n\r\npart %d\r\n" % i for i in range(10_000))
+        + b"--b--\r\n",
+        "random.eml": bytes((i * 7919 + 13) % 256 for i in range(200_000)),
+        "empty.txt": b"",
+        "nested.eml": b"From: MAILER-DAEMON@x.example\nContent-Type: multipart/mixed; boundary=b0\n\n"
+        + b"".join(
+            b"--b%d\nContent-Type: multipart/mixed; boundary=b%d\n\n" % (i - 1, i) for i in range(1, 300)
+        ),
+        "headers.eml": b"From: MAILER-DAEMON@x.example\r\n"
+        + b"".join(b"X-H%d: v\r\n" % i for i in range(50_000))
+        + b"\r\nbody\r\n",
+        "liar.eml": b"From: MAILER-DAEMON@x.example\r\n"
+        b"Content-Type: text/plain; charset=x-no-such-charset\r\n"
+        b"Content-Transfer-Encoding: base64\r\n\r\n!!!not base64\x00\xff\xfe",
+    }
+    steps = []
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+        mime = "message/rfc822" if name.endswith(".eml") else "text/plain"
+        steps.append(
+            {
+                "document": str(tmp_path / name),
+                "mime_type": mime,
+                "expect": ["(?s).+"],
+                "reject": ["(?i)something went wrong"],
+                "timeout": 20,
+            }
+        )
+    scenario = tmp_path / "hostile.json"
+    scenario.write_text(
+        json.dumps({"name": "hostile files", "bot_log_reject": ["Traceback"], "steps": steps}),
+        encoding="utf-8",
+    )
+    done = play(scenario, tmp_path)
+    assert done.returncode == 0, done.stdout[-3000:]
