@@ -61,35 +61,31 @@ def _text(b: bytes) -> str:
     return b.decode("ascii", "surrogateescape")
 
 
+_NAME = re.compile(r"[!-9;-~]+")
+_LOGICAL_LINE = re.compile(r"\n(?![ \t])")
+
+
 def split_headers(data: bytes, limit: int) -> tuple[list[tuple[str, str]], bytes, int]:
     """Header fields (name, raw value with folding) and the body; the count of fields dropped."""
-    end = data.find(b"\n\n")
     if data.startswith(b"\n"):
         return [], data[1:], 0
-    head, body = (data, b"") if end < 0 else (data[: end + 1], data[end + 2 :])
+    end = data.find(b"\n\n")
+    head, body = (data, b"") if end < 0 else (data[:end], data[end + 2 :])
     fields: list[tuple[str, str]] = []
     dropped = 0
-    pos = 0
-    n = len(head)
-    while pos < n:
-        nl = head.find(b"\n", pos)
-        if nl < 0:
-            nl = n
-        line = head[pos:nl]
-        if line[:1] in (b" ", b"\t") and fields:
-            if dropped == 0:
-                name, value = fields[-1]
-                fields[-1] = (name, value + "\n" + _text(line))
+    offset = 0  # where the current logical line starts in head (as text: same offsets, 1 byte = 1 char)
+    for logical in _LOGICAL_LINE.split(_text(head)):
+        name, colon, value = logical.partition(":")
+        name = name.rstrip(" \t")
+        if not colon or not _NAME.fullmatch(name):
+            # Not a header line: the body starts here (as mail programs read it).
+            rest = head[offset:]
+            return fields, rest + (b"\n\n" + body if end >= 0 else b""), dropped
+        if len(fields) < limit:
+            fields.append((name, value[1:] if value[:1] in (" ", "\t") else value))
         else:
-            m = _FIELD.match(line)
-            if m is None:
-                # Not a header line: the body starts here (as mail programs read it).
-                return fields, head[pos:] + (b"\n" + body if end >= 0 else b""), dropped
-            if len(fields) < limit:
-                fields.append((_text(m.group(1)), _text(line[m.end() :])))
-            else:
-                dropped += 1
-        pos = nl + 1
+            dropped += 1
+        offset += len(logical) + 1
     return fields, body, dropped
 
 
@@ -103,6 +99,14 @@ def _unquote(value: str) -> str:
 def parse_params(value: str) -> tuple[str, dict[str, str]]:
     """'text/plain; charset="x"; name*=utf-8''%E3%81%82' -> ('text/plain', {...})."""
     value = value.replace("\n", " ")
+    if '"' not in value and "*" not in value:
+        head, *others = value.split(";")
+        simple: dict[str, str] = {}
+        for piece in others:
+            k, eq, v = piece.partition("=")
+            if eq:
+                simple.setdefault(k.strip().lower(), v.strip())
+        return head.strip().lower(), simple
     pieces: list[str] = []
     cur: list[str] = []
     quoted = False
@@ -125,8 +129,8 @@ def parse_params(value: str) -> tuple[str, dict[str, str]]:
         name = name.strip().lower()
         raw = _unquote(raw)
         if "*" in name:  # RFC 2231: name*=charset''text, name*0=..., name*1*=...
-            base, _, rest = name.partition("*")
-            index = rest.rstrip("*")
+            base, _, suffix = name.partition("*")
+            index = suffix.rstrip("*")
             encoded = name.endswith("*")
             continued.setdefault(base, []).append((int(index) if index.isdigit() else 0, raw, encoded))
         else:

@@ -167,11 +167,11 @@ def _header_block_end(data: bytes) -> int:
 
 def _looks_like_mail(data: bytes) -> bool:
     """True when the input starts with a mail header block, False for a paste."""
-    head = data[:65536].lstrip(b"\n")[:16384]
+    head = data[:65536].lstrip(b"\n")[:8192]
     text = head.decode("latin-1")
     fields = 0
     known = False
-    for line in text.split("\n")[:60]:
+    for line in text.split("\n", 60)[:60]:
         if not line:
             break
         if line[0] in " \t":
