@@ -149,3 +149,27 @@ def test_garbage_never_raises() -> None:
     for data in (b"", b"\x00\xff" * 1000, b"Content-Type: multipart/mixed\n\n--", "ａｂｃ", b"From: \n\n"):
         mail = read_mail(data)
         assert isinstance(mail.text, str)
+
+
+def test_mime_splitter_edge_cases() -> None:
+    from bot.mail.mime import Limits, parse, parse_params
+
+    assert parse_params("text/plain; charset=\"ISO-2022-JP\"; format=flowed") == (
+        "text/plain", {"charset": "ISO-2022-JP", "format": "flowed"})
+    assert parse_params("attachment; filename*=utf-8''%E8%AB%8B%E6%B1%82.pdf")[1]["filename"] == "請求.pdf"
+    assert parse_params("attachment; filename*0=\"a\"; filename*1=\"b.txt\"")[1]["filename"] == "ab.txt"
+    # a boundary that is a prefix of a nested one, and no closing line at the end
+    raw = (
+        b"Content-Type: multipart/mixed; boundary=b\n\n"
+        b"--b\nContent-Type: multipart/alternative; boundary=b1\n\n"
+        b"--b1\nContent-Type: text/plain\n\ninner\n--b1--\n"
+        b"--b\nContent-Type: text/plain\n\nlast, never closed\n"
+    )
+    root = parse(raw, Limits(100, 10, 100))
+    assert [c.ctype for c in root.children] == ["multipart/alternative", "text/plain"]
+    assert root.children[0].children[0].body == b"inner"
+    assert root.children[1].body.startswith(b"last, never closed")
+    # folded header values keep their folding for the decoder; "Name :" is accepted
+    head = parse(b"Subject : a\n  b\nX-Empty:\n\nbody", Limits(10, 10, 10))
+    assert head.headers == [("Subject", "a\n  b"), ("X-Empty", "")]
+    assert head.body == b"body"
