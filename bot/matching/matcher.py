@@ -132,8 +132,11 @@ class QuestionMatcher:
         self.intents: list[str] = [e.id for e in kb.askable()]
         self._example_scorer = getattr(fuzz, self.tuning.example_scorer)
         self._build_index(kb)
-        # The diagnosis loads its tables on first use; pay that now, not on a user's question.
-        diagnose_question("550 5.1.1 <warm-up@example.invalid>: Recipient address rejected: User unknown")
+        # The diagnosis loads its tables and compiles its patterns on first use; pay that now,
+        # not on a user's question.
+        for sample in ("550 5.1.1 <warm-up@example.invalid>: Recipient address rejected: User unknown",
+                       "こんにちは。メールが戻ってきました", "hello, why did my mail bounce?"):
+            self.match(sample)
 
     # -- index ------------------------------------------------------------------------------
 
