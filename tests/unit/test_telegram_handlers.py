@@ -28,6 +28,7 @@ class BotApi(BaseRequest):
     def __init__(self) -> None:
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.fail: dict[str, int] = {}
+        self.refusal = "Bad Request: refused by the test"
         self._ids = itertools.count(100)
 
     async def initialize(self) -> None:
@@ -48,9 +49,7 @@ class BotApi(BaseRequest):
         self.calls.append((name, params))
         if self.fail.get(name, 0) > 0:
             self.fail[name] -= 1
-            return 400, json.dumps(
-                {"ok": False, "error_code": 400, "description": "Bad Request: refused by the test"}
-            ).encode()
+            return 400, json.dumps({"ok": False, "error_code": 400, "description": self.refusal}).encode()
         result: Any = True
         if name == "getMe":
             result = BOT_USER
@@ -222,3 +221,14 @@ async def test_other_groups_are_ignored(bot: Any) -> None:
     api, _, feed = bot
     await feed(message(-5555, 3003, "What is MAILER-DAEMON?"))
     assert api.sent(-5555) == []
+
+
+async def test_markup_telegram_refuses_goes_out_as_plain_text(bot: Any) -> None:
+    api, _, feed = bot
+    api.fail["sendMessage"] = 1
+    api.refusal = "Bad Request: can't parse entities: unsupported start tag"
+    await feed(message(1001, 1001, "/help"))
+    sends = [p for m, p in api.calls if m == "sendMessage"]
+    assert len(sends) == 2
+    assert sends[0].get("parse_mode") == "HTML" and "parse_mode" not in sends[1]
+    assert "<b>" not in str(sends[1]["text"]) and "How to use me" in str(sends[1]["text"])

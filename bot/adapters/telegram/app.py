@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import html
 import logging
 import re
 import time
@@ -171,9 +172,7 @@ async def send_html(
             raise
         log.warning("chat=%s markup refused (%s); sending plain text", chat_id, exc)
         plain = re.sub(r"<[^>]+>", "", html_text)
-        import html as _html
-
-        return await bot.send_message(chat_id, _html.unescape(plain), **kwargs)
+        return await bot.send_message(chat_id, html.unescape(plain), **kwargs)
 
 
 async def send_all(bot: Any, chat_id: int, messages: Sequence[Outgoing]) -> list[Message]:
