@@ -34,8 +34,10 @@ if TYPE_CHECKING:
     from bot.kb import KnowledgeBase
 
 OUT_OF_SCOPE = "out_of_scope"
-# Questions are matched on their start; a long paste is the diagnosis's business.
+# Questions are matched on their start; a long paste is the diagnosis's business (the desk
+# hands whole mails to it directly), so a question's diagnosis reads only its first part.
 MAX_QUESTION_CHARS = 600
+MAX_DIAGNOSED_CHARS = 5000
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,8 +235,9 @@ class QuestionMatcher:
             without_openers = self._decide(self._rank(stripped), stripped, detected)
             if without_openers.intent != OUT_OF_SCOPE:
                 result = without_openers
-        if carries_error_line(text, self._error_signals):
-            result = self._with_diagnosis(result, text)
+        head = text[:MAX_DIAGNOSED_CHARS]
+        if carries_error_line(head, self._error_signals):
+            result = self._with_diagnosis(result, head)
         return result
 
     def scores(self, norm: str) -> list[float]:
