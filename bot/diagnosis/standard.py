@@ -122,6 +122,12 @@ class Arf:
     def detect(self, mail: Mail) -> list[Failure] | None:
         is_report = bool(mail.feedback) or mail.report_type == "feedback-report"
         hotmail = mail.returned_header("x-hmxmroriginalrecipient")
+        if (mail.header("x-apple-unsubscribe") or "").strip().lower() == "true":
+            # Apple Mail's "unsubscribe" button sends this mail: an opt-out, not an auto-reply.
+            address = clean_address(mail.sender)
+            if address:
+                return [Failure(address=address, reason="feedback", action="feedback",
+                                evidence="Feedback-Type: opt-out", confidence=0.9)]
         if not is_report and not hotmail:
             return None
         fields = [(k.lower(), v) for k, v in mail.feedback]
