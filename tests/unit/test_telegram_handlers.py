@@ -232,3 +232,14 @@ async def test_markup_telegram_refuses_goes_out_as_plain_text(bot: Any) -> None:
     assert len(sends) == 2
     assert sends[0].get("parse_mode") == "HTML" and "parse_mode" not in sends[1]
     assert "<b>" not in str(sends[1]["text"]) and "How to use me" in str(sends[1]["text"])
+
+
+async def test_staff_paste_gets_both_languages_but_staff_talk_is_left_alone(bot: Any) -> None:
+    api, _, feed = bot
+    await feed(message(STAFF, 2001, "What is MAILER-DAEMON?"))
+    heads = [t for t in api.sent(STAFF) if t.startswith("<b>Suggested answer")]
+    assert heads == ["<b>Suggested answer (en)</b>", "<b>Suggested answer (ja)</b>"]
+    before = len(api.calls)
+    colleague = message(STAFF, 2002, "I will take the next one")["message"]
+    await feed(message(STAFF, 2001, "thanks!", reply_to_message=colleague))
+    assert len(api.calls) == before

@@ -828,6 +828,8 @@ async def on_staff_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         # A ticket whose customer has since used /forget.
         await send_html(context.bot, msg.chat_id, say("staff_user_gone", "en"), reply_to=msg.message_id)
         return
+    if target is not None and target.from_user is not None and not target.from_user.is_bot:
+        return  # staff answering each other: not meant for the bot
     text = msg.text or msg.caption or ""
     data: bytes | None = None
     name = None
