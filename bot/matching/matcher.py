@@ -38,6 +38,7 @@ OUT_OF_SCOPE = "out_of_scope"
 # hands whole mails to it directly), so a question's diagnosis reads only its first part.
 MAX_QUESTION_CHARS = 600
 MAX_DIAGNOSED_CHARS = 5000
+EXAMPLE_COMPARED_CHARS = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,8 +257,13 @@ class QuestionMatcher:
                     cosine[i] += qw * w / q_len
         example = [0.0] * n
         if norm:
+            # examples are short: a long question's tail cannot make it resemble one more
             for _, score, k in process.extract(
-                norm, self._examples, scorer=self._example_scorer, limit=None, score_cutoff=t.example_floor
+                norm[:EXAMPLE_COMPARED_CHARS],
+                self._examples,
+                scorer=self._example_scorer,
+                limit=None,
+                score_cutoff=t.example_floor,
             ):
                 i = self._example_intent[k]
                 if score > example[i]:
