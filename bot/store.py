@@ -366,6 +366,12 @@ class Store:
             ).fetchall()
         return {r["intent"]: (int(r["up"]), int(r["down"])) for r in rows}
 
+    def open_tickets(self) -> list[Ticket]:
+        """Unanswered tickets, oldest first."""
+        with self._lock:
+            rows = self._db.execute("SELECT * FROM tickets WHERE state = 'open' ORDER BY id").fetchall()
+        return [t for t in (self._ticket(r) for r in rows) if t is not None]
+
     # ---------------------------------------------------------------- privacy
     def forget(self, user_id: int) -> int:
         """Delete every row about this user; returns how many rows went."""

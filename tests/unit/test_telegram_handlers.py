@@ -243,3 +243,17 @@ async def test_staff_paste_gets_both_languages_but_staff_talk_is_left_alone(bot:
     colleague = message(STAFF, 2002, "I will take the next one")["message"]
     await feed(message(STAFF, 2001, "thanks!", reply_to_message=colleague))
     assert len(api.calls) == before
+
+
+async def test_stats_in_the_staff_chat_count_feedback_and_open_tickets(bot: Any) -> None:
+    api, store, feed = bot
+    store.open_ticket(1001, 1001, "en", "help")
+    store.add_feedback(1001, None, "mailbox_full", True)
+    store.add_feedback(1002, None, "mailbox_full", False)
+    store.add_feedback(1003, None, "mailbox_full", True)
+    await feed(message(STAFF, 2001, "/stats"))
+    text = api.sent(STAFF)[-1]
+    assert "<b>Open tickets:</b> 1" in text
+    assert ": 👍 2 · 👎 1" in text
+    await feed(message(1001, 1001, "/stats"))  # not for customers
+    assert "Open tickets" not in "".join(api.sent(1001))

@@ -558,6 +558,24 @@ async def cmd_staff(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await hand_off(context, user, msg.chat_id, xid, lang, "asked for staff", context_xid=before)
 
 
+async def cmd_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Staff chat: open tickets and how helpful each topic was found (last 30 days)."""
+    svc = services(context)
+    msg = update.effective_message
+    assert msg is not None
+    lang = staff_lang(svc)[0]
+    lines = [f"<b>Open tickets:</b> {len(svc.store.open_tickets())}"]
+    votes = sorted(svc.store.feedback_counts().items(), key=lambda kv: -(kv[1][0] + kv[1][1]))
+    if votes:
+        lines.append("<b>Was it helpful?</b> (last 30 days)")
+        lines += [
+            f"{esc(topic_title(lang, k) if k else '?')}: 👍 {up} · 👎 {down}" for k, (up, down) in votes[:20]
+        ]
+    else:
+        lines.append("No feedback yet.")
+    await send_html(context.bot, msg.chat_id, "\n".join(lines))
+
+
 async def cmd_unknown(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     svc = services(context)
     msg = update.effective_message
@@ -988,6 +1006,7 @@ def build_application(
     app.add_handler(CommandHandler("start", cmd_start, filters=where))
     app.add_handler(CommandHandler("help", cmd_help, filters=where))
     app.add_handler(CommandHandler("lang", cmd_lang, filters=where))
+    app.add_handler(CommandHandler("stats", cmd_stats, filters=staff_chat))
     app.add_handler(CommandHandler(["forget", "delete"], cmd_forget, filters=private))
     app.add_handler(CommandHandler(["myaddress", "me"], cmd_myaddress, filters=private))
     app.add_handler(CommandHandler(["staff", "human"], cmd_staff, filters=private))
