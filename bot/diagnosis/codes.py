@@ -48,12 +48,51 @@ def find_reply(text: str, status: str | None = None) -> str | None:
     return None
 
 
-def prefer_status(field: str | None, from_text: str | None) -> str | None:
-    """The Status: field, unless the diagnostic text gives a more specific code of the same class."""
+def find_statuses(text: str) -> list[str]:
+    return STATUS.findall(text)
+
+
+# Status: field values that say less than a code the diagnostic text quotes: "expired" (the
+# cause is in the text), "too many errors", system errors, and protocol-level complaints.
+_VAGUE_FIELDS = frozenset({"4.4.7", "4.7.0"})
+_VAGUE_DETAILS = (".5.1", ".5.2", ".5.4", ".5.5")
+
+
+def _vague(field: str) -> bool:
+    return field in _VAGUE_FIELDS or field.startswith("5.3.") or field[1:5] in _VAGUE_DETAILS
+
+
+def prefer_status(
+    field: str | None, from_text: str | list[str] | None, reply: str | None = None
+) -> str | None:
+    """Choose between the Status: field and the code(s) the diagnostic text quotes.
+
+    The field wins unless it is vaguer: a class other than the reply code's, X.0.0 / X.Y.0
+    against a specific code, an "expired" or protocol-level code that the text explains, or
+    "unknown user" (5.1.1) where the text names a different, specific cause.
+    """
+    codes = [from_text] if isinstance(from_text, str) else list(from_text or [])
     if not field:
-        return from_text
-    if from_text and from_text != field and from_text[0] == field[0] and field.endswith(".0.0"):
-        return from_text
+        return codes[0] if codes else None
+    text_code = next((c for c in codes if c != field), None)
+    if text_code is None:
+        return field
+    if reply and reply[0] != field[0] and reply[0] == text_code[0]:
+        return text_code
+    if reply and reply[0] == field[0] and reply[0] != text_code[0]:
+        return field
+    if field.endswith(".0.0"):
+        return text_code if ".0.0" not in text_code else field
+    if ".0" in field and ".0" not in text_code:
+        return text_code
+    if ".0.0" in text_code:
+        return field
+    if _vague(field):
+        return text_code
+    if field == "5.1.1":
+        return field if (".0" in text_code or text_code.startswith("5.5.")) else text_code
+    if field == "5.1.3" and text_code.startswith("5.7."):
+        return text_code
     return field
 
 

@@ -12,6 +12,7 @@ from bot.diagnosis.codes import (
     find_command,
     find_reply,
     find_status,
+    find_statuses,
     prefer_status,
     split_typed,
 )
@@ -86,8 +87,9 @@ class Rfc3464:
                 if start >= 0:
                     evidence = about[start:]
             weak_field = not status_field or status_field.endswith(".0.0")
-            text_status = find_status(diag) or (find_status(about) if weak_field else None)
-            status = prefer_status(status_field, text_status)
+            text_codes = find_statuses(diag) or (find_statuses(about) if weak_field else [])
+            first_reply = find_reply(diag) or (find_reply(about) if about else None)
+            status = prefer_status(status_field, text_codes, first_reply)
             reply = find_reply(diag, status) or (find_reply(about, status) if about else None)
             command = find_command(diag) or (find_command(about) if about else None)
             remote = group.get("remote-mta")

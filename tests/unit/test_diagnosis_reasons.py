@@ -128,3 +128,16 @@ def test_unknown_reason_reference_and_missing_file(tmp_path: Path) -> None:
     (base2 / "reasons" / "speeding.toml").unlink()
     with pytest.raises(DiagnosisKnowledgeError, match=r"vocabulary\.toml:\d+: reason 'speeding' has no file"):
         load_diagnosis_knowledge(base2)
+
+
+def test_status_preference_between_field_and_text() -> None:
+    from bot.diagnosis.codes import prefer_status
+
+    assert prefer_status("5.0.0", ["5.1.1"]) == "5.1.1"  # the field only knows the class
+    assert prefer_status("5.1.1", ["5.2.2"]) == "5.2.2"  # "unknown user" against a named cause
+    assert prefer_status("5.1.1", ["5.1.0"]) == "5.1.1"  # ... but not against a vaguer one
+    assert prefer_status("4.4.7", ["4.4.7", "4.4.2"]) == "4.4.2"  # expired: the text says why
+    assert prefer_status("5.2.2", ["5.1.1"]) == "5.2.2"  # a specific field stays
+    assert prefer_status("4.2.2", ["5.2.2"], reply="552") == "5.2.2"  # the reply code's class decides
+    assert prefer_status(None, ["5.7.1"]) == "5.7.1"
+    assert prefer_status("5.1.1", []) == "5.1.1"
