@@ -228,16 +228,18 @@ class QuestionMatcher:
         detected = detect_language(text[:MAX_QUESTION_CHARS], lang)
         question = text[:MAX_QUESTION_CHARS]
         norm = self.normalizer.normalize(question, detected)
-        result = self._decide(self._rank(norm), norm, detected)
+        head = text[:MAX_DIAGNOSED_CHARS]
+        # a reply code or status in the question makes it a mail question ("554って出ました")
+        error_line = carries_error_line(head, self._error_signals)
+        result = self._decide(self._rank(norm), norm, detected, error_line)
         # "お世話になっております。" before a question: match the question alone, unless
         # what is left is no mail question ("hi bot" stays a greeting)
         stripped = self.normalizer.strip_openers(norm)
         if stripped != norm:
-            without_openers = self._decide(self._rank(stripped), stripped, detected)
+            without_openers = self._decide(self._rank(stripped), stripped, detected, error_line)
             if without_openers.intent != OUT_OF_SCOPE:
                 result = without_openers
-        head = text[:MAX_DIAGNOSED_CHARS]
-        if carries_error_line(head, self._error_signals):
+        if error_line:
             result = self._with_diagnosis(result, head)
         return result
 
@@ -328,7 +330,9 @@ class QuestionMatcher:
                     hits[intent] += weight
         return hits
 
-    def _decide(self, ranked: list[tuple[str, float]], norm: str, lang: str) -> MatchResult:
+    def _decide(
+        self, ranked: list[tuple[str, float]], norm: str, lang: str, error_line: bool = False
+    ) -> MatchResult:
         """Pick the answer: the top topic, or out of scope when nothing mail-related fits.
 
         Out of scope is sure when the out-of-scope examples win clearly, or when no topic
@@ -340,7 +344,7 @@ class QuestionMatcher:
         oos = next((s for i, s in ranked if i == OUT_OF_SCOPE), 0.0)
         best_intent, best = topics[0] if topics else (OUT_OF_SCOPE, 0.0)
         second = topics[1][1] if len(topics) > 1 else 0.0
-        has_mail_word = any(w and w in norm for w in self._mail_words)
+        has_mail_word = error_line or any(w and w in norm for w in self._mail_words)
         alternatives = [IntentMatch(i, self.display(s)) for i, s in topics[: t.alternatives + 1] if s > 0]
         if oos >= best or (not has_mail_word and best < t.out_of_scope_below):
             sure = oos - best >= t.out_of_scope_margin or (

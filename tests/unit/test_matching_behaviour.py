@@ -38,6 +38,11 @@ def test_a_bare_phrase_does_not_outvote_what_the_question_asks(question: str) ->
     assert result.intent == "wrong_address"
 
 
+def test_a_bare_code_is_a_mail_question_even_when_nothing_explains_it() -> None:
+    result = shared_matcher().match("554って出ました")
+    assert result.intent != OUT_OF_SCOPE
+
+
 def test_a_question_without_an_error_line_has_no_diagnosis() -> None:
     result = shared_matcher().match("相手に受信拒否されてるのかな")
     assert result.diagnosis is None
