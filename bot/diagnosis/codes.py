@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 
 STATUS = re.compile(r"(?<![\d.])([245]\.\d{1,3}\.\d{1,3})(?![\d]|\.\d)")
-_PAIR = re.compile(r"(?<![\d.])([245][0-5]\d)[ \t]*[- ]?[ \t]*#?\(?([245]\.\d{1,3}\.\d{1,3})(?![\d]|\.\d)")
+_PAIR = re.compile(r"(?<![\d.])([245][0-5]\d)[ \t]*[- ]?[ \t]*['\"#(]?([245]\.\d{1,3}\.\d{1,3})(?![\d]|\.\d)")
 _REPLY_LEAD = re.compile(
-    r"(?:^|said:|<<<|reply:|response:|returned|replied:|error:|smtp;|\bsaid\b|\(|\[|'|\"|:)\s*([245][0-5]\d)(?=[\s\-]|$)",
+    r"(?:^|said:|<<<|reply:|response:|returned|replied:|error:|smtp;|\bsaid\b|\(|\[|<|'|\"|:)\s*([245][0-5]\d)(?=[\s\-]|$)",
     re.I,
 )
-_REPLY_ANY = re.compile(r"(?<![\w.#/-])([45][0-5]\d)(?=[ -][A-Za-z<#(\[]|$)")
+_REPLY_ANY = re.compile(r"(?<![\w.#/-])([45][0-5]\d)(?=[ -][A-Za-z<#(\['\"]|$)")
 ADDRESS = re.compile(
     # Bounded repeats: an address-like run of 100,000 characters must not cost quadratic time.
     r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}@"
