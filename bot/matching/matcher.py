@@ -153,8 +153,7 @@ class QuestionMatcher:
         compact_docs: list[list[str]] = [[] for _ in self.intents]
         latin_docs: list[list[str]] = [[] for _ in self.intents]
         for i, entry in enumerate(kb.askable()):
-            for lang, text in entry.texts.items():
-                nlang = "ja" if lang == "ja" else "en"
+            for nlang, text in entry.texts.items():
                 for question in text.questions:
                     norm = self.normalizer.normalize(question, nlang)
                     if norm:

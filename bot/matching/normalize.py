@@ -27,6 +27,7 @@ _JA_SPACE_RE = re.compile(rf"(?<=[{JAPANESE_CHAR}]) +(?=[{JAPANESE_CHAR}])")
 # Where a clause ends: what may follow a polite ending that is cut.
 _CLAUSE_END = r"(?=$|[\s、。,.!?…‥・「」『』()\[\]\"'〜~]|[\U0001f300-\U0001faff\u2600-\u27bf])"
 _ASCII_WORD_RE = re.compile(r"[a-z][a-z0-9'\-]*")
+_LANG_CODE_RE = re.compile(r"[a-z]{2,3}")
 
 # Romaji words that only Japanese written in Latin letters has; two of them make a question
 # Japanese even without a kana.
@@ -69,7 +70,8 @@ def detect_language(text: str, hint: str | None = None) -> str:
     if _JAPANESE_RE.search(unicodedata.normalize("NFKC", text)):
         return "ja"
     words = _ASCII_WORD_RE.findall(unicodedata.normalize("NFKC", text).casefold())
-    fallback = hint if hint in ("ja", "en") else "en"
+    # any language the knowledge base may gain (a third one) can come in as the hint
+    fallback = hint if hint and _LANG_CODE_RE.fullmatch(hint) else "en"
     if not words:
         return fallback
     romaji = sum(1 for w in words if w in ROMAJI_MARKERS)

@@ -100,6 +100,8 @@ def test_language_follows_the_text_then_the_hint() -> None:
     assert matcher.match("メールが戻ってきた", "en").lang == "ja"
     assert matcher.match("why did my mail come back", "ja").lang == "en"
     assert matcher.match("MAILER-DAEMON?", "ja").lang == "ja"
+    # a language the knowledge base may gain later comes through as the hint
+    assert matcher.match("메일이 반송되었어요", "ko").lang == "ko"
 
 
 @settings(max_examples=150, deadline=None)
