@@ -20,6 +20,9 @@ from bot.models import Diagnosis, Failure, Warning
 
 __all__ = ["diagnose", "diagnose_mail", "diagnose_many", "diagnose_text"]
 
+# More recipients than any real bounce reports: the rest are left out (and said so).
+MAX_RECIPIENTS = 500
+
 # Reasons a format reader may propose but which the classifier looks at again (Sisimai's
 # "retry" names): the words of the diagnostic can still point elsewhere.
 _RETRY = frozenset({"undefined", "onhold", "systemerror", "securityerror", "expired", "networkerror",
@@ -193,6 +196,9 @@ def diagnose_mail(mail: Mail, source: str = "-", me: str | None = None, *, _dept
                 inner_diagnosis.problems = problems + inner_diagnosis.problems
                 inner_diagnosis.subject = mail.subject or inner_diagnosis.subject
                 return inner_diagnosis
+    if len(found) > MAX_RECIPIENTS:
+        problems.append(f"too_many_recipients: only the first {MAX_RECIPIENTS} of {len(found)} were read")
+        found = found[:MAX_RECIPIENTS]
     reporting = mail.dsn_message.get("reporting-mta", "").partition(";")[2].strip() or None
     recipients = _dedupe(_finish(f, reporting, fragment=fmt == "fragment") for f in found)
     diagnosis = Diagnosis(

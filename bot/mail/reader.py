@@ -264,7 +264,7 @@ def split_dsn_groups(groups: list[dict[str, str]]) -> tuple[dict[str, str], list
     """Per-message group and per-recipient groups of a delivery-status report."""
     message: dict[str, str] = {}
     recipients: list[dict[str, str]] = []
-    for g in groups:
+    for g in groups[: MAX_PARTS + 1]:
         if any(k in g for k in _RECIPIENT_KEYS):
             recipients.append(g)
         else:
