@@ -123,3 +123,18 @@ def test_never_raises_on_hostile_input() -> None:
     for data in samples:
         d = diagnose(data)
         assert isinstance(d.is_bounce, bool)
+
+
+def test_recipients_are_capped() -> None:
+    groups = b"".join(
+        b"Final-Recipient: rfc822; u%d@example.jp\nAction: failed\nStatus: 5.1.1\n\n" % i for i in range(600)
+    )
+    raw = (
+        b"From: MAILER-DAEMON@example.jp\nSubject: Undelivered Mail\nMIME-Version: 1.0\n"
+        b"Content-Type: multipart/report; report-type=delivery-status; boundary=x\n\n"
+        b"--x\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.example.jp\n\n" + groups + b"--x--\n"
+    )
+    d = diagnose(raw)
+    assert len(d.recipients) == 500
+    assert d.recipients[0].address == "u0@example.jp"
+    assert any(p.startswith("too_many_recipients") for p in d.problems)
