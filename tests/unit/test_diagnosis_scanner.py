@@ -132,7 +132,9 @@ def test_recipients_are_capped() -> None:
     raw = (
         b"From: MAILER-DAEMON@example.jp\nSubject: Undelivered Mail\nMIME-Version: 1.0\n"
         b"Content-Type: multipart/report; report-type=delivery-status; boundary=x\n\n"
-        b"--x\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.example.jp\n\n" + groups + b"--x--\n"
+        b"--x\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.example.jp\n\n"
+        + groups
+        + b"--x--\n"
     )
     d = diagnose(raw)
     assert len(d.recipients) == 500
