@@ -23,10 +23,16 @@ MAX_LINKS = 200
 
 
 def clean_host(host: str) -> str:
-    """Lower case, without brackets, trailing dot, port or IDNA surprises."""
+    """Lower case, without brackets or trailing dot; a non-ASCII name in its xn-- form, so that a
+    look-alike (gооgle.com with Cyrillic o) is judged as the different name it is."""
     host = host.strip().strip("[]<>()'\".,;").lower().rstrip(".")
     if host.startswith("ipv6:"):
         host = host[5:]
+    if not host.isascii():
+        try:
+            host = host.encode("idna").decode("ascii")
+        except (UnicodeError, ValueError):
+            host = "xn--" + host.encode("punycode", "replace").decode("ascii", "replace")
     return host
 
 
