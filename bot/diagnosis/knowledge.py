@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.paths import KNOWLEDGE_DIR
@@ -77,6 +77,7 @@ class Provider:
     permanent_only: frozenset[str] = frozenset()
     temporary_only: frozenset[str] = frozenset()
     codes_anywhere: bool = False
+    statuses: dict[str, str] = field(default_factory=dict)
 
     def reason(self, low: str, status: str | None = None, reply_code: str | None = None) -> str | None:
         permanent = (status or "")[:1] == "5" and (reply_code or "")[:1] == "5"
@@ -87,6 +88,8 @@ class Provider:
                 reason = self.codes.get(found[-1])
                 if reason:
                     return reason
+        if status and status in self.statuses:
+            return self.statuses[status]
         for reason, phrases in self.messages:
             if reason in self.permanent_only and not permanent:
                 continue
@@ -312,9 +315,14 @@ def _load_providers(path: Path, reasons: dict[str, ReasonRule]) -> tuple[Provide
                 raise _fail(path, text, "code_pattern", f"provider '{name}': code_pattern needs one group")
         codes = entry.get("codes", {})
         messages = entry.get("messages", {})
-        if not isinstance(codes, dict) or not isinstance(messages, dict):
-            raise _fail(path, text, f'"{name}"', f"provider '{name}': codes and messages must be tables")
-        for reason in (*codes.values(), *messages.keys()):
+        statuses = entry.get("statuses", {})
+        if not all(isinstance(t, dict) for t in (codes, messages, statuses)):
+            message = f"provider '{name}': codes, statuses and messages must be tables"
+            raise _fail(path, text, f'"{name}"', message)
+        for code in statuses:
+            if not re.fullmatch(r"[245]\.\d{1,3}\.\d{1,3}", code):
+                raise _fail(path, text, code, f"provider '{name}': '{code}' is not a status code")
+        for reason in (*codes.values(), *messages.keys(), *statuses.values()):
             if reason not in reasons:
                 raise _fail(path, text, f'"{reason}"', f"provider '{name}': unknown reason '{reason}'")
         rows = tuple((reason, _strings(path, text, messages, reason)) for reason in messages)
@@ -331,7 +339,7 @@ def _load_providers(path: Path, reasons: dict[str, ReasonRule]) -> tuple[Provide
             raise _fail(path, text, "codes_anywhere", message)
         out.append(
             Provider(name, hosts, pattern, codes_lower, rows, only["permanent_only"], only["temporary_only"],
-                     anywhere)
+                     anywhere, dict(statuses))
         )
     return tuple(out)
 
