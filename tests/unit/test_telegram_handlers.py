@@ -257,3 +257,11 @@ async def test_stats_in_the_staff_chat_count_feedback_and_open_tickets(bot: Any)
     assert ": 👍 2 · 👎 1" in text
     await feed(message(1001, 1001, "/stats"))  # not for customers
     assert "Open tickets" not in "".join(api.sent(1001))
+
+
+async def test_chatid_tells_a_group_its_id(bot: Any) -> None:
+    api, _, feed = bot
+    await feed(message(-100777, 3003, "/chatid"))
+    assert api.sent(-100777) == [
+        "Chat id: <code>-100777</code> (set BOUNCEDESK_STAFF_CHAT_ID to it to make this the staff chat)"
+    ]

@@ -576,6 +576,19 @@ async def cmd_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await send_html(context.bot, msg.chat_id, "\n".join(lines))
 
 
+async def cmd_chatid(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """In a group: its chat id, the value BOUNCEDESK_STAFF_CHAT_ID needs."""
+    msg = update.effective_message
+    assert msg is not None
+    staff = is_staff_chat(services(context), msg.chat_id)
+    note = (
+        "this is the staff chat"
+        if staff
+        else "set BOUNCEDESK_STAFF_CHAT_ID to it to make this the staff chat"
+    )
+    await send_html(context.bot, msg.chat_id, f"Chat id: <code>{msg.chat_id}</code> ({note})")
+
+
 async def cmd_unknown(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     svc = services(context)
     msg = update.effective_message
@@ -1007,6 +1020,7 @@ def build_application(
     app.add_handler(CommandHandler("help", cmd_help, filters=where))
     app.add_handler(CommandHandler("lang", cmd_lang, filters=where))
     app.add_handler(CommandHandler("stats", cmd_stats, filters=staff_chat))
+    app.add_handler(CommandHandler("chatid", cmd_chatid, filters=filters.ChatType.GROUPS))
     app.add_handler(CommandHandler(["forget", "delete"], cmd_forget, filters=private))
     app.add_handler(CommandHandler(["myaddress", "me"], cmd_myaddress, filters=private))
     app.add_handler(CommandHandler(["staff", "human"], cmd_staff, filters=private))
