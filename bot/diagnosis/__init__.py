@@ -211,7 +211,7 @@ def diagnose_mail(mail: Mail, source: str = "-", me: str | None = None, *, _dept
         problems=problems,
     )
     warnings: list[Warning] = []
-    if recipients:
+    if diagnosis.failures:  # a complaint or an auto-reply says nothing about the sender's clock
         from bot.diagnosis.clock import clock_skew
 
         skew = clock_skew(mail)
