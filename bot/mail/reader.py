@@ -394,6 +394,13 @@ def _walk(root: Part, w: _Walk) -> None:
         if ctype.startswith("text/") and not (
             filename and "attachment" in (part.get("content-disposition") or "").lower()
         ):
+            if filename and not returned:
+                # A named part is a file the mail program offers to open (report.html shown
+                # inline): read as text and described as an attachment too.
+                data = _part_bytes(part)
+                w.attachments.append(
+                    Attachment(decode_header(filename), ctype, len(data), data[:ATTACHMENT_HEAD])
+                )
             if returned:
                 if ctype == "text/plain":
                     w.returned_texts.append(_part_text(part))
