@@ -51,6 +51,8 @@ class Tuning:
     weight_keyword: float = 0.15
     # example similarity below this is noise (short strings share letters by chance)
     example_floor: float = 50.0
+    # how many leading intents have their examples compared one by one
+    example_candidates: int = 8
     keyword_weight_in_index: float = 2.0
     title_weight_in_index: float = 1.0
     keyword_cap: float = 1.0
@@ -194,6 +196,9 @@ class QuestionMatcher:
                 self._postings[g].append((i, w / length))
         self._examples = examples
         self._example_intent = example_intent
+        self._examples_by_intent: list[list[str]] = [[] for _ in self.intents]
+        for example, i in zip(examples, example_intent, strict=True):
+            self._examples_by_intent[i].append(example)
         # A keyword counts as much as it is peculiar to its intents: "届かない" appears in the
         # texts of many intents and says little, "満杯" in one and says a lot.
         joined_compact = ["\n".join(d) for d in compact_docs]
@@ -256,20 +261,26 @@ class QuestionMatcher:
             for g, qw in q_weights.items():
                 for i, w in self._postings[g]:
                     cosine[i] += qw * w / q_len
+        keyword = self._keyword_hits(norm, corrected)
+        # The closest example only reorders the leading candidates, so only their examples
+        # are compared (rapidfuzz, in C): the cost stays flat as the knowledge base grows.
         example = [0.0] * n
         if norm:
-            # examples are short: a long question's tail cannot make it resemble one more
-            for _, score, k in process.extract(
-                norm[:EXAMPLE_COMPARED_CHARS],
-                self._examples,
-                scorer=self._example_scorer,
-                limit=None,
-                score_cutoff=t.example_floor,
-            ):
-                i = self._example_intent[k]
-                if score > example[i]:
-                    example[i] = score
-        keyword = self._keyword_hits(norm, corrected)
+            partial = [
+                t.weight_cosine * cosine[i] + t.weight_keyword * min(keyword[i], t.keyword_cap)
+                for i in range(n)
+            ]
+            leading = sorted(range(n), key=lambda i: -partial[i])[: int(t.example_candidates)]
+            head = norm[:EXAMPLE_COMPARED_CHARS]
+            for i in leading:
+                best = process.extractOne(
+                    head,
+                    self._examples_by_intent[i],
+                    scorer=self._example_scorer,
+                    score_cutoff=t.example_floor,
+                )
+                if best is not None:
+                    example[i] = best[1]
         return [
             100.0
             * (
