@@ -65,8 +65,10 @@ def test_limits_are_reported(name: str, problem: str) -> None:
 def test_hostile_inputs_that_still_carry_a_bounce_are_read() -> None:
     """Limits cut the excess, not the answer: the report inside is still understood."""
     many = diagnose(HOSTILE["recipients_5000"]())
-    assert many.is_bounce and len(many.recipients) >= 1000
+    assert many.is_bounce and len(many.recipients) >= 100
     assert {r.reason for r in many.recipients} == {"userunknown"}
+    if len(many.recipients) < 5000:  # a cap may apply, but then it is said
+        assert any(p.startswith("too_many") for p in many.problems), many.problems
     long_line = diagnose(HOSTILE["line_10mb"]())
     assert long_line.is_bounce and long_line.recipients[0].address == "nobody@example.org"
 
