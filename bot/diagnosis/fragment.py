@@ -57,20 +57,26 @@ _ERROR_WORDS = re.compile(
 _LINE_START = re.compile(r"(?:[A-Z][A-Za-z0-9-]*:\s|[<>]{3}|-{3,}|\*\*|={3,})")
 
 
-def clean(text: str) -> str:
+# "x@y: 550 ...", "<x@y>:": a line that opens a recipient's record in many report layouts. The
+# same shape also appears where a wrapper cut "said: 550 5.1.1 <x@y>: ...", so both readings are tried.
+_ADDRESS_LINE = re.compile(r"<?[^\s<>@]+@[^\s<>@]+?>?:(?:\s|$)")
+
+
+def clean(text: str, keep_address_lines: bool = False) -> str:
     """The paste without quote marks, forwarding lines and line-end noise; quoted text that a
     mail program re-wrapped is joined back into its original lines."""
     text = text[:MAX_TEXT].replace("\r\n", "\n").replace("\r", "\n").replace("\u3000", " ")
     lines = text.split("\n")
     quoted = sum(1 for ln in lines if _QUOTE.match(ln))
     if quoted and quoted >= 0.3 * sum(1 for ln in lines if ln.strip()):
-        text = unwrap(_QUOTE.sub("", text))
+        text = unwrap(_QUOTE.sub("", text), keep_address_lines)
     return _FORWARD.sub("", text)
 
 
-def unwrap(text: str) -> str:
+def unwrap(text: str, keep_address_lines: bool = False) -> str:
     """Undo re-wrapping at a fixed width: a line break is the wrapper's when the next word would
-    not have fitted on the line (the rule wrappers follow); a break after a hyphen joins tight."""
+    not have fitted on the line (the rule wrappers follow); a break after a hyphen, or inside a
+    word longer than the width (a URL, an address), joins without a space."""
     lines = text.split("\n")
     lengths = sorted(len(ln.rstrip()) for ln in lines if ln.strip())
     if len(lengths) < 4:
@@ -80,20 +86,25 @@ def unwrap(text: str) -> str:
     if not (30 <= width <= 100) or near < max(2, len(lengths) // 10):
         return text
     out: list[str] = [lines[0]]
+    last = lines[0].rstrip()  # the previous physical line, as the wrapper left it
     for line in lines[1:]:
-        prev = out[-1].rstrip()
         word = line.split(" ", 1)[0]
         if (
-            prev
+            last
             and line
             and not line[0].isspace()
-            and len(prev) + 1 + len(word) > width
+            and len(last) + 1 + len(word) > width
             and not _LINE_START.match(line)
+            and not (keep_address_lines and _ADDRESS_LINE.match(line))
         ):
-            tight = prev.endswith("-") and len(prev) > 1 and prev[-2].isalnum()
-            out[-1] = prev + ("" if tight else " ") + line
+            tail = last.rsplit(" ", 1)[-1]
+            tight = (last.endswith("-") and len(last) > 1 and last[-2].isalnum()) or (
+                len(last) == width and len(tail) >= width // 2
+            )
+            out[-1] = out[-1].rstrip() + ("" if tight else " ") + line
         else:
             out.append(line)
+        last = line.rstrip()
     return "\n".join(out)
 
 
@@ -212,9 +223,28 @@ def detect(mail: Mail) -> list[Failure] | None:
 
 
 def _detect(mail: Mail) -> list[Failure] | None:
-    text = clean(mail.text or "")
+    raw = mail.text or ""
+    text = clean(raw)
     if not text.strip():
         return None
+    found = _read(mail, text)
+    other = clean(raw, keep_address_lines=True)
+    if other != text:
+        # Re-wrapping left it open whether a line opening with an address starts a record.
+        # The other reading wins when it names more recipients, each a whole address of the text.
+        alternative = _read(mail, other)
+        mine, theirs = _named(found), _named(alternative)
+        whole = {a.lower() for a in ADDRESS.findall(text)}
+        if mine < theirs <= whole:
+            return alternative
+    return found
+
+
+def _named(found: list[Failure] | None) -> set[str]:
+    return {f.address for f in found or [] if f.address}
+
+
+def _read(mail: Mail, text: str) -> list[Failure] | None:
     fields = parse_fields(text)
     view = dataclasses.replace(mail, text=text) if dataclasses.is_dataclass(mail) else mail
     readable = None

@@ -40,8 +40,10 @@ def test_postfix_paste_rewrapped_at_60_columns() -> None:
 
 
 def test_unwrap_keeps_short_lines_and_joins_wrapped_ones() -> None:
-    original = ("A message that you sent could not be delivered to one or more of its recipients. "
-                "This is a permanent error.")
+    original = (
+        "A message that you sent could not be delivered to one or more of its recipients. "
+        "This is a permanent error."
+    )
     wrapped = "\n".join(textwrap.wrap(original, 40)) + "\n\nshort line\nnext"
     assert fragment.unwrap(wrapped) == original + "\n\nshort line\nnext"
 
@@ -51,7 +53,9 @@ def test_clean_strips_quote_marks() -> None:
 
 
 def test_single_error_line_gives_codes_and_address() -> None:
-    found = fragment.detect(read_mail("550 5.1.1 <taro@example.org>: Recipient address rejected: User unknown"))
+    found = fragment.detect(
+        read_mail("550 5.1.1 <taro@example.org>: Recipient address rejected: User unknown")
+    )
     assert found is not None
     [f] = found
     assert (f.address, f.status, f.reply_code) == ("taro@example.org", "5.1.1", "550")
@@ -73,3 +77,31 @@ def test_reply_code_line_without_status() -> None:
     assert found is not None
     [f] = found
     assert (f.address, f.status, f.reply_code) == (None, None, "552")
+
+
+def test_unwrap_judges_each_break_by_the_line_the_wrapper_left() -> None:
+    records = [
+        "mailboxfull@example.jp: 550 5.2.2 <mailboxfull@example.jp>... Mailbox Full",
+        "userunknown@example.jp: 550 5.1.1 <userunknown@example.jp>... User Unknown",
+    ]
+    intro = [
+        "This is the MAILER-DAEMON, please DO NOT REPLY to this e-mail. An error has occurred",
+        "while attempting to deliver a message for the following list of recipients:",
+    ]
+    outro = "Below is a copy of the original message, which was sent to them and came back:"
+    original = [*intro, *records, outro]
+    wrapped = "\n".join(w for r in original for w in textwrap.wrap(r, 60))
+    # Either reading is possible from the text alone; the one that keeps address lines is exact.
+    assert fragment.unwrap(wrapped, keep_address_lines=True) == "\n".join(original)
+    found = fragment.detect(read_mail("\n".join("> " + w for w in wrapped.split("\n"))))
+    assert found is not None
+    assert [(f.address, f.status) for f in found] == [
+        ("mailboxfull@example.jp", "5.2.2"),
+        ("userunknown@example.jp", "5.1.1"),
+    ]
+
+
+def test_unwrap_joins_a_word_the_wrapper_cut_at_the_width() -> None:
+    token = '{"emailAddress":"bounce@simulator.amazonses.com","status":"5.1.1"}'
+    wrapped = "\n".join(textwrap.wrap("x " + token, 40))
+    assert token in fragment.unwrap(wrapped + "\nshort\nlines\nhere")
