@@ -78,6 +78,8 @@ class Provider:
     temporary_only: frozenset[str] = frozenset()
     codes_anywhere: bool = False
     statuses: dict[str, str] = field(default_factory=dict)
+    # (reason, status prefix "5.7.", lowest detail, highest detail, wording): code and words together
+    rules: tuple[tuple[str, str, int, int, str], ...] = ()
 
     def reason(self, low: str, status: str | None = None, reply_code: str | None = None) -> str | None:
         permanent = (status or "")[:1] == "5" and (reply_code or "")[:1] == "5"
@@ -87,6 +89,12 @@ class Provider:
             if found:
                 reason = self.codes.get(found[-1])
                 if reason:
+                    return reason
+        if status and self.rules:
+            head, _, detail = status.rpartition(".")
+            number = int(detail) if detail.isdigit() else -1
+            for reason, prefix, low_detail, high_detail, wording in self.rules:
+                if head + "." == prefix and low_detail <= number <= high_detail and wording in low:
                     return reason
         if status and status in self.statuses:
             return self.statuses[status]
@@ -333,13 +341,23 @@ def _load_providers(path: Path, reasons: dict[str, ReasonRule]) -> tuple[Provide
                 if reason not in reasons:
                     raise _fail(path, text, f'"{reason}"', f"provider '{name}': unknown reason '{reason}'")
         codes_lower = {str(k).lower(): v for k, v in codes.items()}
+        rules = []
+        for row in entry.get("rules", []):
+            if not (isinstance(row, list) and len(row) == 3 and all(isinstance(x, str) and x for x in row)):
+                raise _fail(path, text, "rules", f"provider '{name}': each rule is [reason, status, wording]")
+            reason, code, wording = row
+            m = re.fullmatch(r"([245]\.\d{1,3}\.)(\d{1,3})(?:-(\d{1,3}))?", code)
+            if m is None or reason not in reasons:
+                raise _fail(path, text, code, f"provider '{name}': bad rule {row}")
+            low_detail = int(m.group(2))
+            rules.append((reason, m.group(1), low_detail, int(m.group(3) or low_detail), wording.lower()))
         anywhere = entry.get("codes_anywhere", False)
         if not isinstance(anywhere, bool):
             message = f"provider '{name}': codes_anywhere must be true or false"
             raise _fail(path, text, "codes_anywhere", message)
         out.append(
             Provider(name, hosts, pattern, codes_lower, rows, only["permanent_only"], only["temporary_only"],
-                     anywhere, dict(statuses))
+                     anywhere, dict(statuses), tuple(rules))
         )
     return tuple(out)
 

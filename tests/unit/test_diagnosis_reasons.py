@@ -141,3 +141,20 @@ def test_status_preference_between_field_and_text() -> None:
     assert prefer_status("4.2.2", ["5.2.2"], reply="552") == "5.2.2"  # the reply code's class decides
     assert prefer_status(None, ["5.7.1"]) == "5.7.1"
     assert prefer_status("5.1.1", []) == "5.1.1"
+
+
+def test_provider_tables() -> None:
+    outlook = "mx.prod.protection.outlook.com"
+    # Microsoft: the status code and the wording together
+    dmarc = "550 5.7.509 Access denied, sending domain EXAMPLE.JP does not pass DMARC verification"
+    assert classify("5.7.509", "550", dmarc, remote_host=outlook)[0] == "authfailure"
+    assert classify("5.5.3", "550", "Too many recipients", remote_host=outlook)[0] == "speeding"
+    assert classify("5.5.3", "550", "Too many recipients")[0] == "toomanyconn"  # no provider
+    # docomo: its status codes decide
+    docomo = "550 Unknown user x@docomo.ne.jp"
+    assert classify("5.2.0", "550", docomo, remote_host="mfsmax.docomo.ne.jp")[0] == "filtered"
+    # Orange / La Poste codes count even in a lone pasted line
+    assert classify(None, "550", "550 5.5.0 Le compte du destinataire est bloque. LPN007_426")[0] == "suspend"
+    # au: the recipient's domain names the provider
+    au = "550 <x@ezweb.ne.jp>: User unknown"
+    assert classify(None, "550", au, destination="ezweb.ne.jp")[0] == "userunknown"
