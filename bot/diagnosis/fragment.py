@@ -57,9 +57,10 @@ _ERROR_WORDS = re.compile(
 _LINE_START = re.compile(r"(?:[A-Z][A-Za-z0-9-]*:\s|[<>]{3}|-{3,}|\*\*|={3,})")
 
 
-# "x@y: 550 ...", "<x@y>:": a line that opens a recipient's record in many report layouts. The
+# "x@y: 550 ...", "<x@y>:", "x@y Invalid Address", "550 <x@y>... User unknown": a line that opens
+# a recipient's record in many report layouts. The
 # same shape also appears where a wrapper cut "said: 550 5.1.1 <x@y>: ...", so both readings are tried.
-_ADDRESS_LINE = re.compile(r"<?[^\s<>@]+@[^\s<>@]+?>?:(?:\s|$)")
+_ADDRESS_LINE = re.compile(r"<?[^\s<>@]+@[^\s<>@:]+?>?(?::|\s|$)|[245]\d\d\s+<[^\s<>@]+@")
 
 
 def clean(text: str, keep_address_lines: bool = False) -> str:
