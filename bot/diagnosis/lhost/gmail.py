@@ -8,10 +8,12 @@ from typing import TYPE_CHECKING
 
 from bot.diagnosis.lhost._common import (
     ADDRESS,
+    STATUS,
     any_in,
     clean_address,
     cut,
     failure,
+    first_match,
     returned_recipient,
     squash,
 )
@@ -42,18 +44,28 @@ _BOUNDARIES = (
 _OWN_NOTICE = re.compile(r"'Send mail as'|sending this from a different address", re.I)
 _GROUPS_MARKS = ("Google Groups", "groups.google.com/support")
 # Old Gmail notices end the remote text with "(state N)", N naming the SMTP step that failed.
-_STATE_STEP = {
-    "6": "EHLO",
-    "8": "EHLO",
-    "9": "MAIL",
-    "12": "MAIL",
-    "13": "RCPT",
-    "14": "RCPT",
-    "17": "DATA",
-    "18": "DATA",
+# Old Gmail notices end the remote text with "(state N)": N names the SMTP step that failed and
+# what Gmail made of it; a specific status code in the text still says more.
+_STATE_TABLE = {
+    "6": ("MAIL", "failedstarttls"),
+    "8": ("AUTH", "systemerror"),
+    "9": ("AUTH", "failedstarttls"),
+    "12": ("AUTH", "norelaying"),
+    "13": ("EHLO", "blocked"),
+    "14": ("RCPT", "userunknown"),
+    "15": ("DATA", "filtered"),
+    "17": ("DATA", "filtered"),
+    "18": ("DATA", "filtered"),
 }
 _STATE = re.compile(r"\(state (\d+)\)")
-_TLS = ("does not support tls", "tls negotiation failed")
+# Gmail's own sentences (no remote server text), with what they mean.
+_OWN_SENTENCES = (
+    ("expired", ("dns error: could not contact dns servers", "did not accept our requests to connect")),
+    (
+        "hostunknown",
+        ("dns error: domain name not found", "dns error: dns server returned answer with no data"),
+    ),
+)
 
 
 class GmailDetector:
@@ -79,12 +91,11 @@ class GmailDetector:
         returned = diag.find("The error that the other server returned was:")
         evidence = diag[returned + 45 :].strip() if returned >= 0 else diag
         state = _STATE.search(evidence)
-        command = _STATE_STEP.get(state.group(1)) if state else None
-        low = evidence.lower()
-        reason = "failedstarttls" if any(t in low for t in _TLS) else ""
-        if not reason and "did not accept our requests to connect" in low:
-            # Gmail's own sentence after it gave up connecting for the whole retry period.
-            reason = "expired"
+        command, reason = _STATE_TABLE.get(state.group(1), (None, "")) if state else (None, "")
+        status = STATUS.search(evidence)
+        if status and ".0" not in status.group(1):
+            reason = ""  # "5.2.2 ... Mailbox Full (state 14)": the code decides, not the state
+        reason = reason or first_match(evidence, _OWN_SENTENCES)
         delayed = "has been delayed" in start.group(0) or "is delayed" in start.group(0)
         return [
             failure(a, evidence, reason=reason, command=command, action="delayed" if delayed else "failed")
