@@ -8,7 +8,6 @@ import select
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 from desk_support import MAILS, REPO
 
@@ -127,22 +126,32 @@ def test_render_marks_warnings_and_numbers_steps() -> None:
     assert text.endswith("[1] Topic  [2] Talk to staff")
 
 
-def _read_until(fd: int, needle: str, timeout: float = 60.0) -> str:
-    buffer = b""
-    deadline = time.monotonic() + timeout
-    while needle.encode() not in buffer:
-        remaining = deadline - time.monotonic()
-        assert remaining > 0, f"timed out waiting for {needle!r}; got {buffer.decode(errors='replace')!r}"
-        ready, _, _ = select.select([fd], [], [], remaining)
-        if ready:
-            chunk = os.read(fd, 65536)
-            if not chunk:
-                break
-            buffer += chunk
-    return buffer.decode("utf-8", errors="replace")
+class _Screen:
+    """What a terminal shows, read as it comes; `expect` consumes up to and including a needle."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self.buffer = b""
+
+    def expect(self, needle: str, timeout: float = 60.0) -> str:
+        wanted = needle.encode()
+        deadline = time.monotonic() + timeout
+        while wanted not in self.buffer:
+            remaining = deadline - time.monotonic()
+            assert remaining > 0, (
+                f"timed out waiting for {needle!r}; got {self.buffer.decode(errors='replace')!r}"
+            )
+            ready, _, _ = select.select([self.fd], [], [], remaining)
+            if ready:
+                chunk = os.read(self.fd, 65536)
+                if not chunk:
+                    break
+                self.buffer += chunk
+        seen, _, self.buffer = self.buffer.partition(wanted)
+        return (seen + wanted).decode("utf-8", errors="replace")
 
 
-def test_terminal_answers_a_typed_line_at_once_and_gathers_a_paste(tmp_path: Path) -> None:
+def test_terminal_answers_a_typed_line_at_once_and_gathers_a_paste() -> None:
     controller, terminal = pty.openpty()
     env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
     env.pop("TELEGRAM_BOT_TOKEN", None)
@@ -155,22 +164,22 @@ def test_terminal_answers_a_typed_line_at_once_and_gathers_a_paste(tmp_path: Pat
         env=env,
     )
     os.close(terminal)
+    screen = _Screen(controller)
     try:
-        _read_until(controller, "> ")
+        screen.expect("> ")
         os.write(controller, b"hello\n")
-        greeting = _read_until(controller, "Hello! I am bouncedesk.")
-        assert "Hello! I am bouncedesk." in greeting
-        _read_until(controller, "> ")
+        screen.expect("Hello! I am bouncedesk.")
+        screen.expect("> ")
         # A paste arrives in one burst, blank lines included; an empty line after it ends it.
         paste = (MAILS / "postfix_user_unknown.eml").read_bytes().replace(b"\n", b"\r")
         os.write(controller, paste)
         time.sleep(0.5)
         os.write(controller, b"\r")
-        answer = _read_until(controller, "Never reply to MAILER-DAEMON")
+        answer = screen.expect("Never reply to MAILER-DAEMON")
         assert answer.count("was not delivered") == 1
         assert "suzuki.hanako@example-corp.co.jp" in answer
         os.write(controller, b"/quit\r")
-        _read_until(controller, "Bye.")
+        screen.expect("Bye.")
         assert process.wait(timeout=30) == 0
     finally:
         if process.poll() is None:
