@@ -27,10 +27,9 @@ _EZ_BOUNDARIES = (
 _EZ_RECIPIENT = re.compile(r"^\s*(?:Recipient:\s*)?<([^>\s]+@[^>\s]+)>\s*$", re.M)
 # Fixed sentences of the EZweb MTA, with the reason each states.
 _EZ_SENTENCES = (
-    ("filtered", ("the user(s) account is temporarily over quota",)),
+    ("mailboxfull", ("the user(s) account is temporarily over quota", "the user's mailbox is full")),
     ("suspend", ("the user(s) account is disabled", "the user(s) account is temporarily limited")),
     ("expired", ("remote host is not responding", "your message was not delivered within")),
-    ("mailboxfull", ("the user's mailbox is full",)),
 )
 
 
@@ -51,6 +50,7 @@ class EZwebDetector:
             if not marks:
                 return None
             marks = list(_EZ_RECIPIENT.finditer(body))
+        spasign = mail.is_mime and (mail.header("X-SPASIGN") or "").strip().upper() == "NG"
         out = []
         seen = set()
         for i, r in enumerate(marks):
@@ -63,7 +63,10 @@ class EZwebDetector:
             replies = re.findall(r"<<<\s*(.*)", block)
             sent = re.findall(r">>>\s*(.*)", block)
             evidence = squash(" ".join(replies)) if replies else squash(body[: marks[0].start()] + block)
-            reason = "" if replies else (first_match(squash(body), _EZ_SENTENCES) or "filtered")
+            if spasign:
+                reason = "filtered"  # au's filter marks what it refused with X-SPASIGN: NG
+            else:
+                reason = "" if replies else (first_match(squash(body), _EZ_SENTENCES) or "filtered")
             command = None
             if sent:
                 step = sent[-1].upper()
