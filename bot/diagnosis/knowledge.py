@@ -7,10 +7,13 @@ Loaded once per process (`diagnosis_knowledge()`), validated on load: a mistake 
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
+import os
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from bot.paths import KNOWLEDGE_DIR
 
@@ -147,19 +150,35 @@ def _line_of(text: str, needle: str) -> int:
 
 
 def _fail(path: Path, text: str, needle: str, message: str) -> DiagnosisKnowledgeError:
+    if not text:  # read from the cache: fetch the text for the line number
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            text = ""
     return DiagnosisKnowledgeError(f"{path}:{_line_of(text, needle)}: {message}")
 
 
-def _read(path: Path) -> tuple[dict, str]:
+# Parsed files of this load: filled from the cache, or by parsing (and then written to it).
+_Parsed = dict[str, Any]
+
+
+def _read(path: Path, parsed: _Parsed | None = None) -> tuple[dict, str]:
+    if parsed is not None and str(path) in parsed:
+        return parsed[str(path)], ""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise DiagnosisKnowledgeError(f"{path}:1: cannot read: {exc}") from exc
+    import tomllib  # only when the cache cannot answer: the import alone costs a single run ~30 ms
+
     try:
-        return tomllib.loads(text), text
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         m = re.search(r"line (\d+)", str(exc))
         raise DiagnosisKnowledgeError(f"{path}:{m.group(1) if m else 1}: {exc}") from exc
+    if parsed is not None:
+        parsed[str(path)] = data
+    return data, text
 
 
 def _strings(path: Path, text: str, data: dict, key: str, lower: bool = True) -> tuple[str, ...]:
@@ -178,9 +197,12 @@ _REASON_KEYS = frozenset(
 )  # fmt: skip
 
 
-def load_diagnosis_knowledge(base: Path = DIAGNOSIS_DIR) -> DiagnosisKnowledge:
+def load_diagnosis_knowledge(
+    base: Path = DIAGNOSIS_DIR, parsed: _Parsed | None = None
+) -> DiagnosisKnowledge:
+    """Read and validate knowledge/diagnosis/. parsed: files already parsed (see the cache)."""
     vocab_path = base / "vocabulary.toml"
-    vocab, vtext = _read(vocab_path)
+    vocab, vtext = _read(vocab_path, parsed)
     table = vocab.get("reasons")
     if not isinstance(table, dict) or not table:
         raise _fail(vocab_path, vtext, "[reasons]", "missing [reasons] table")
@@ -195,7 +217,7 @@ def load_diagnosis_knowledge(base: Path = DIAGNOSIS_DIR) -> DiagnosisKnowledge:
         path = base / "reasons" / f"{name}.toml"
         if not path.is_file():
             raise _fail(vocab_path, vtext, f"{name} ", f"reason '{name}' has no file {path.name}")
-        data, text = _read(path)
+        data, text = _read(path, parsed)
         unknown = set(data) - _REASON_KEYS
         if unknown:
             key = sorted(unknown)[0]
@@ -268,13 +290,13 @@ def load_diagnosis_knowledge(base: Path = DIAGNOSIS_DIR) -> DiagnosisKnowledge:
                 raise _fail(vocab_path, vtext, f'"{n}"', f"'{key}': unknown reason '{n}'")
         orders[key] = tuple(names)
     domains_path = base / "common_domains.toml"
-    ddata, dtext = _read(domains_path)
+    ddata, dtext = _read(domains_path, parsed)
     domains = _strings(domains_path, dtext, ddata, "domains")
     for d in domains:
         if "." not in d or " " in d:
             raise _fail(domains_path, dtext, d, f"'{d}' is not a domain name")
     lda_path = base / "lda.toml"
-    ldata, ltext = _read(lda_path)
+    ldata, ltext = _read(lda_path, parsed)
     agents = []
     for agent in ldata.get("agent", []):
         marker = agent.get("marker")
@@ -288,7 +310,7 @@ def load_diagnosis_knowledge(base: Path = DIAGNOSIS_DIR) -> DiagnosisKnowledge:
                 raise _fail(lda_path, ltext, f"{reason} =", f"unknown reason '{reason}'")
             rows.append((reason, _strings(lda_path, ltext, messages, reason)))
         agents.append((marker.lower(), tuple(rows)))
-    providers = _load_providers(base / "rhost.toml", reasons)
+    providers = _load_providers(base / "rhost.toml", reasons, parsed)
     return DiagnosisKnowledge(
         providers=providers,
         lda=tuple(agents),
@@ -302,8 +324,10 @@ def load_diagnosis_knowledge(base: Path = DIAGNOSIS_DIR) -> DiagnosisKnowledge:
     )
 
 
-def _load_providers(path: Path, reasons: dict[str, ReasonRule]) -> tuple[Provider, ...]:
-    data, text = _read(path)
+def _load_providers(
+    path: Path, reasons: dict[str, ReasonRule], parsed: _Parsed | None
+) -> tuple[Provider, ...]:
+    data, text = _read(path, parsed)
     out = []
     for entry in data.get("provider", []):
         name = entry.get("name")
@@ -362,7 +386,42 @@ def _load_providers(path: Path, reasons: dict[str, ReasonRule]) -> tuple[Provide
     return tuple(out)
 
 
+def _cache_file(base: Path) -> Path | None:
+    """Where the parsed files of this exact version of the folder are kept (JSON, per user)."""
+    try:
+        stats = sorted((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in base.rglob("*.toml"))
+    except OSError:
+        return None
+    key = hashlib.sha1(repr(stats).encode("utf-8")).hexdigest()[:20]
+    root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "bouncedesk"
+    return root / f"diagnosis-{key}.json"
+
+
+def _load_cached(base: Path) -> DiagnosisKnowledge:
+    """Parsing TOML is most of a single `bouncedesk diagnose` run's start-up; a JSON copy of the
+    parsed files, keyed by the files' sizes and times, spares it. Any trouble: parse as usual."""
+    cache = _cache_file(base)
+    if cache is not None:
+        try:
+            parsed = json.loads(cache.read_text(encoding="utf-8"))
+            if isinstance(parsed, dict):
+                return load_diagnosis_knowledge(base, parsed)
+        except (OSError, ValueError, DiagnosisKnowledgeError):
+            pass
+    parsed = {}
+    knowledge = load_diagnosis_knowledge(base, parsed)
+    if cache is not None:
+        try:
+            cache.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            tmp = cache.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(json.dumps(parsed), encoding="utf-8")
+            os.replace(tmp, cache)
+        except (OSError, TypeError, ValueError):
+            pass
+    return knowledge
+
+
 @functools.cache
 def diagnosis_knowledge() -> DiagnosisKnowledge:
     """The knowledge of knowledge/diagnosis/, read once per process."""
-    return load_diagnosis_knowledge()
+    return _load_cached(DIAGNOSIS_DIR)

@@ -158,3 +158,22 @@ def test_provider_tables() -> None:
     # au: the recipient's domain names the provider
     au = "550 <x@ezweb.ne.jp>: User unknown"
     assert classify(None, "550", au, destination="ezweb.ne.jp")[0] == "userunknown"
+
+
+def test_parsed_knowledge_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.diagnosis.knowledge import _load_cached
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    base = _copy(tmp_path)
+    first = _load_cached(base)
+    files = list((tmp_path / "cache" / "bouncedesk").glob("diagnosis-*.json"))
+    assert len(files) == 1
+    second = _load_cached(base)  # from the JSON copy
+    assert second.status_reason == first.status_reason
+    assert [p.name for p in second.providers] == [p.name for p in first.providers]
+    assert second.reasons["userunknown"].phrases == first.reasons["userunknown"].phrases
+    # an edited file is a new version: parsed again, and its errors are still reported
+    path = base / "reasons" / "filtered.toml"
+    path.write_text(path.read_text(encoding="utf-8") + "\nbogus_key = 1\n", encoding="utf-8")
+    with pytest.raises(DiagnosisKnowledgeError, match=r"filtered\.toml:\d+: unknown key 'bogus_key'"):
+        _load_cached(base)
