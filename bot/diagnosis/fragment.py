@@ -174,6 +174,7 @@ def _merged(fields: list[Failure], readable: list[Failure]) -> list[Failure]:
 def _error_lines(text: str) -> list[Failure]:
     """The last resort: statements that carry an SMTP error, with the address nearest to each."""
     lines = [ln.strip() for ln in text.split("\n")]
+    named = {a.lower().strip(".") for a in ADDRESS.findall(text)}
     out: list[Failure] = []
     seen: set[str | None] = set()
     i = 0
@@ -196,10 +197,17 @@ def _error_lines(text: str) -> list[Failure]:
         statement = squash(" ".join(block))
         addr = clean_address(statement)
         if addr is None:
-            for k in range(i - 1, max(-1, i - 4), -1):
-                addr = clean_address(lines[k]) if lines[k] else None
-                if addr:
+            # The nearest address above, within a few non-blank lines ("x@y に配信できませんでした").
+            nonblank = 0
+            for k in range(i - 1, -1, -1):
+                if not lines[k]:
+                    continue
+                addr = clean_address(lines[k])
+                nonblank += 1
+                if addr or nonblank >= 4:
                     break
+        if addr is None and len(named) == 1:
+            addr = next(iter(named))  # the report names one address only
         if addr not in seen:
             seen.add(addr)
             out.append(failure(addr, statement, confidence=0.6))

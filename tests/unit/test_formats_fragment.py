@@ -105,3 +105,10 @@ def test_unwrap_joins_a_word_the_wrapper_cut_at_the_width() -> None:
     token = '{"emailAddress":"bounce@simulator.amazonses.com","status":"5.1.1"}'
     wrapped = "\n".join(textwrap.wrap("x " + token, 40))
     assert token in fragment.unwrap(wrapped + "\nshort\nlines\nhere")
+
+
+def test_japanese_notice_names_the_address_lines_above_the_server_reply() -> None:
+    found = fragment.detect(read_mail((FIXTURES / "paste-gmail-ja.txt").read_text(encoding="utf-8")))
+    assert found is not None
+    [f] = found
+    assert (f.address, f.status, f.reply_code) == ("kijitora@example.jp", "5.1.1", "550")
