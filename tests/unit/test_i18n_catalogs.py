@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+from pathlib import Path
 
 from babel.messages.pofile import read_po
 
@@ -57,3 +58,28 @@ def test_python_strings_are_extracted() -> None:
     ):
         assert expected in ids
     assert i18n.translator("ja").gettext("Talk to staff") != "Talk to staff"
+
+
+def test_sync_copies_table_translations_into_catalogs(tmp_path: Path) -> None:
+    import importlib.util
+    import shutil
+
+    from babel.messages.pofile import write_po
+
+    spec = importlib.util.spec_from_file_location("sync_text_tables", LOCALES_DIR / "sync_text_tables.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+
+    locales = tmp_path / "locales"
+    shutil.copytree(LOCALES_DIR, locales, ignore=shutil.ignore_patterns("*.mo", "*.py"))
+    texts = tomllib.loads(TEXTS_FILE.read_text(encoding="utf-8"))
+    po_path = locales / "ja" / "LC_MESSAGES" / "messages.po"
+    catalog = read_po(po_path.open("rb"), locale="ja")
+    catalog.get(texts["lang_set"]["en"], context="lang_set").string = "古い訳"
+    with po_path.open("wb") as fp:
+        write_po(fp, catalog)
+    assert module.sync([TEXTS_FILE], locales) == 1
+    synced = read_po(po_path.open("rb"), locale="ja")
+    assert synced.get(texts["lang_set"]["en"], context="lang_set").string == texts["lang_set"]["ja"]
+    assert module.sync([TEXTS_FILE], locales) == 0
