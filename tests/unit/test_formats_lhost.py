@@ -37,7 +37,12 @@ def test_exim_records_alias_and_expiry() -> None:
     fmt, found = first_match("exim.eml")
     assert fmt == "exim"
     taro, saburo = found
-    assert (taro.address, taro.status, taro.reply_code, taro.command) == ("taro@example.org", "5.2.2", "552", "RCPT")
+    assert (taro.address, taro.status, taro.reply_code, taro.command) == (
+        "taro@example.org",
+        "5.2.2",
+        "552",
+        "RCPT",
+    )
     assert taro.remote_mta == "mx.example.org"
     assert saburo.address == "saburo@example.com"
     assert saburo.original_address == "info@example.com"
@@ -111,7 +116,12 @@ def test_dragonfly_step_and_host() -> None:
     assert fmt == "dragonfly"
     [f] = found
     assert (f.address, f.status, f.reply_code, f.command, f.remote_mta) == (
-        "taro@example.org", "5.1.1", "550", "RCPT", "mx.example.org")
+        "taro@example.org",
+        "5.1.1",
+        "550",
+        "RCPT",
+        "mx.example.org",
+    )
 
 
 @pytest.mark.parametrize(
@@ -125,3 +135,16 @@ def test_dragonfly_step_and_host() -> None:
 def test_ordinary_text_is_not_taken_for_a_bounce(text: str) -> None:
     mail = read_mail(text)
     assert all(d.detect(mail) is None for d in DETECTORS)
+
+
+def test_exim_delay_warning_is_delayed_not_failed() -> None:
+    fmt, found = first_match("exim-delay.txt")
+    assert fmt == "exim"
+    [f] = found
+    assert (f.address, f.action, f.status, f.reply_code, f.command) == (
+        "hanako@example.org",
+        "delayed",
+        "4.3.0",
+        "451",
+        "RCPT",
+    )

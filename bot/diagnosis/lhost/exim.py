@@ -5,7 +5,16 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from bot.diagnosis.lhost._common import ADDRESS, any_in, clean_address, cut, failure, first_match, squash
+from bot.diagnosis.lhost._common import (
+    ADDRESS,
+    any_in,
+    clean_address,
+    cut,
+    failure,
+    first_match,
+    smtp_command,
+    squash,
+)
 from bot.models import Failure
 
 if TYPE_CHECKING:
@@ -146,12 +155,20 @@ class EximDetector:
                 return None
             detail = [squash(body)]
             found = [(a, None, detail) for a in addrs]
+        # A warning, not a failure: "has not yet been delivered ... No action is required".
+        delayed = "has not yet been delivered" in rest or "No action is required on your part" in rest
         out = []
         for addr, orig, lines in found:
             if not addr:
                 continue
             diag = squash(" ".join(lines))
             reason = first_match(diag, _OWN_SENTENCES)
+            if not reason and smtp_command(diag) is None:
+                # No remote server answered: Exim's own words say what happened.
+                if "Delay reason:" in diag or delayed:
+                    reason = "expired"
+                elif "pipe to |" in diag:
+                    reason = "mailererror"
             remote = _REMOTE.search(diag)
             if orig == addr:
                 orig = None
@@ -160,6 +177,7 @@ class EximDetector:
                     addr,
                     diag,
                     reason=reason,
+                    action="delayed" if delayed else None,
                     original_address=orig,
                     remote_mta=remote.group(1).lower() if remote else None,
                 )
