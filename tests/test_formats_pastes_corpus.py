@@ -34,8 +34,12 @@ TARGETS = {"paste": 0.90, "quoted": 0.85, "line": 0.80}
 @pytest.fixture(scope="module")
 def fragments(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("fragments")
-    subprocess.run([sys.executable, str(MAKE_FRAGMENTS), str(CORPUS), str(out)], check=True,
-                   capture_output=True, timeout=300)
+    subprocess.run(
+        [sys.executable, str(MAKE_FRAGMENTS), str(CORPUS), str(out)],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
     return out
 
 
@@ -43,8 +47,9 @@ def _diagnose(folder: Path, pred: Path) -> None:
     files = sorted(str(p) for p in folder.glob("*.eml"))
     assert files, f"no fragments in {folder}"
     command = [str(BOUNCEDESK)] if BOUNCEDESK.exists() else [sys.executable, "-m", "bot"]
-    result = subprocess.run([*command, "diagnose", "--json", *files], capture_output=True, timeout=600,
-                            cwd=ROOT)
+    result = subprocess.run(
+        [*command, "diagnose", "--json", *files], capture_output=True, timeout=600, cwd=ROOT
+    )
     assert result.returncode == 0, result.stderr.decode("utf-8", "replace")[-2000:]
     pred.write_bytes(result.stdout)
 
@@ -57,9 +62,21 @@ def test_pasted_bounces_get_their_reason(fragments: Path, kind: str) -> None:
     lines = pred.read_text(encoding="utf-8").splitlines()
     assert len(lines) == len(list((fragments / kind).glob("*.eml")))
     scored = subprocess.run(
-        [sys.executable, str(SCORE), "--labels", str(fragments / kind / "labels.jsonl"), "--pred", str(pred),
-         "--json", str(summary), "--min-reason", str(TARGETS[kind])],
-        capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            str(SCORE),
+            "--labels",
+            str(fragments / kind / "labels.jsonl"),
+            "--pred",
+            str(pred),
+            "--json",
+            str(summary),
+            "--min-reason",
+            str(TARGETS[kind]),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     result = json.loads(summary.read_text(encoding="utf-8"))["summary"]
     assert scored.returncode == 0, f"{kind}: {scored.stdout.strip()}"
@@ -71,8 +88,20 @@ def test_pastes_keep_the_failed_addresses(fragments: Path) -> None:
     pred = fragments / "pred-paste-addr.jsonl"
     summary = fragments / "score-paste-addr.json"
     _diagnose(fragments / "paste", pred)
-    subprocess.run([sys.executable, str(SCORE), "--labels", str(fragments / "paste" / "labels.jsonl"),
-                    "--pred", str(pred), "--json", str(summary)], capture_output=True, timeout=300)
+    subprocess.run(
+        [
+            sys.executable,
+            str(SCORE),
+            "--labels",
+            str(fragments / "paste" / "labels.jsonl"),
+            "--pred",
+            str(pred),
+            "--json",
+            str(summary),
+        ],
+        capture_output=True,
+        timeout=300,
+    )
     result = json.loads(summary.read_text(encoding="utf-8"))["summary"]
     assert result["addr-recall"] >= 0.95
     assert result["addr-precision"] >= 0.95
