@@ -38,6 +38,7 @@ DEFAULT = "en"
 # Scripts written without spaces between words: CLDR puts a space between the number and the
 # unit ("3 日"), which reads oddly in running Japanese or Chinese text ("3日遅れ").
 _NO_SPACE_LANGUAGES = frozenset({"ja", "zh"})
+_LONGEST_SPAN_SECONDS = 100 * 365 * 86400.0
 _ADDRESS_OR_LINK = re.compile(r"\S+@\S+|\w+://\S+")
 _NUMBER_UNIT_SPACE = re.compile(r"(?<=\d)[ \u00a0\u202f](?=[^\x00-\x7f])")
 
@@ -145,8 +146,12 @@ def _tidy(text: str, lang: str) -> str:
 def format_span(span: timedelta | float, lang: str) -> str:
     """A time span in words: "3 days", "3日", "2 hours". Seconds may be negative."""
     seconds = span.total_seconds() if isinstance(span, timedelta) else float(span)
+    if seconds != seconds:  # NaN
+        seconds = 0.0
+    # A clock can be off by decades at most; bigger numbers are garbage, kept in range.
+    seconds = min(abs(seconds), _LONGEST_SPAN_SECONDS)
     text = format_timedelta(
-        timedelta(seconds=abs(seconds)), threshold=1.0, format="long", locale=babel_locale(lang)
+        timedelta(seconds=seconds), threshold=1.0, format="long", locale=babel_locale(lang)
     )
     return _tidy(text, lang)
 
