@@ -43,6 +43,7 @@ _ERROR_LINE = re.compile(
 _CODE_AND_WORD = re.compile(
     r"^\s*(?:<<<\s*)?[45]\d\d(?:[ -]|: ?)(?:#?[245]\.\d{1,3}\.\d{1,3}\s+)?\S*[A-Za-z]{2,}"
 )
+_OPENS_WITH_CODE = re.compile(r"(?:<<<\s*)?(?:[245]\d\d[\s:-]|#?[245]\.\d{1,3}\.\d{1,3}\b)")
 _LEAD_CODE = re.compile(r"^\s*(?:<<<\s*)?[45]\d\d[\s:-]")
 _ERROR_WORDS = re.compile(
     r"user unknown|unknown user|no such user|not found|does not exist|doesn't exist|mailbox|quota|rejected"
@@ -269,8 +270,13 @@ def _read(mail: Mail, text: str) -> list[Failure] | None:
         return readable
     lines = _error_lines(_report_part(text))
     if lines:
-        # A statement with an SMTP code stands unless the classifier finds nothing in it at all.
-        kept = [f for f, reason, _ in _judged(lines) if reason != "undefined"]
+        # A statement opening with an SMTP code stands unless the classifier finds nothing in it;
+        # a code inside a sentence ("I got error 550, why?") must come with words it recognises.
+        kept = [
+            f
+            for f, reason, _ in _judged(lines)
+            if reason != "undefined" and (reason != "onhold" or _OPENS_WITH_CODE.match(f.evidence))
+        ]
         return kept or None
     # Words only ("No such domain.", "Mailbox full"): they must say something the classifier knows.
     sentence = _sentence_only(text)

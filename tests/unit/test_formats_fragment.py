@@ -112,3 +112,9 @@ def test_japanese_notice_names_the_address_lines_above_the_server_reply() -> Non
     assert found is not None
     [f] = found
     assert (f.address, f.status, f.reply_code) == ("kijitora@example.jp", "5.1.1", "550")
+
+
+def test_a_code_inside_a_question_is_not_a_bounce() -> None:
+    assert fragment.detect(read_mail("I got error 550 when sending, what does it mean?")) is None
+    found = fragment.detect(read_mail("550 Rejected"))
+    assert found is not None and found[0].reply_code == "550"
