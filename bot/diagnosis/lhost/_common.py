@@ -25,9 +25,10 @@ class Detector(Protocol):
 
 # A mailbox address as bounces print it. Local parts stay liberal (quoted ones are rare in bounces).
 # The local part starts where no local-part character precedes it (so a long run of letters
-# without "@" is tried once, not from every position) and is at most 64 characters (RFC 5321).
+# without "@" is tried once, not from every position) and is at most 64 characters (RFC 5321);
+# a quoted local part ("neko..nyaan"@example.org) keeps its quotes.
 ADDRESS = re.compile(
-    r"(?<![A-Za-z0-9!#$%&'*+/=?^_`{|}~.-])[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}"
+    r"(?:\"[^\"\s@<>]{1,64}\"|(?<![A-Za-z0-9!#$%&'*+/=?^_`{|}~.-])[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64})"
     r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.){1,10}[A-Za-z][A-Za-z0-9-]{0,62}"
 )
 # RFC 3463 class.subject.detail, not a piece of an IP address or a version number.
