@@ -11,7 +11,7 @@ STARTER_TOPICS = ("what_is_mailer_daemon", "why_bounced_general", "wrong_address
 MAX_CHOICES = 3
 CHOICE_FLOOR = 5.0
 CHOICE_SHARE_OF_BEST = 0.3
-# Topics about these mails, where the two standing warnings belong in every answer.
+# Conversation intents: answered by the desk itself, never offered as a topic to choose.
 SMALLTALK = frozenset({"greeting", "talk_to_human", "out_of_scope"})
 
 
@@ -37,6 +37,7 @@ def compose_topic(entry_id: str, voice: Voice, score: float | None = None) -> Re
         blocks.append(Block("detail", voice.gettext("Who can fix it: {who}", who=who)))
     if text.steps:
         blocks.append(Block("steps", voice.gettext("What to do:"), tuple(text.steps)))
+    # Any topic about the error mails themselves carries the two standing warnings.
     if entry.kind in ("cause", "warning") or entry_id in ("what_is_mailer_daemon", "what_is_postmaster"):
         blocks += standing_warnings(voice)
     buttons = voice.topic_buttons(list(entry.related), MAX_RELATED_BUTTONS)
