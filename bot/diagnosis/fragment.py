@@ -43,6 +43,7 @@ _ERROR_LINE = re.compile(
 _CODE_AND_WORD = re.compile(
     r"^\s*(?:<<<\s*)?[45]\d\d(?:[ -]|: ?)(?:#?[245]\.\d{1,3}\.\d{1,3}\s+)?\S*[A-Za-z]{2,}"
 )
+_ASKER = re.compile(r"[?？]\s*$|私|僕|自分|わたし|\b(?:my|I|me)\b")
 _OPENS_WITH_CODE = re.compile(r"(?:<<<\s*)?(?:[245]\d\d[\s:-]|#?[245]\.\d{1,3}\.\d{1,3}\b)")
 _LEAD_CODE = re.compile(r"^\s*(?:<<<\s*)?[45]\d\d[\s:-]")
 _ERROR_WORDS = re.compile(
@@ -175,7 +176,6 @@ def _merged(fields: list[Failure], readable: list[Failure]) -> list[Failure]:
 def _error_lines(text: str) -> list[Failure]:
     """The last resort: statements that carry an SMTP error, with the address nearest to each."""
     lines = [ln.strip() for ln in text.split("\n")]
-    named = {a.lower().strip(".") for a in ADDRESS.findall(text)}
     out: list[Failure] = []
     seen: set[str | None] = set()
     i = 0
@@ -198,17 +198,17 @@ def _error_lines(text: str) -> list[Failure]:
         statement = squash(" ".join(block))
         addr = clean_address(statement)
         if addr is None:
-            # The nearest address above, within a few non-blank lines ("x@y に配信できませんでした").
+            # The nearest address above, within a few non-blank lines ("x@y に配信できませんでした"),
+            # but never from the asker's own words ("私のアドレスは x@y です。", a question).
             nonblank = 0
             for k in range(i - 1, -1, -1):
                 if not lines[k]:
                     continue
-                addr = clean_address(lines[k])
                 nonblank += 1
+                if not _ASKER.search(lines[k]):
+                    addr = clean_address(lines[k])
                 if addr or nonblank >= 4:
                     break
-        if addr is None and len(named) == 1:
-            addr = next(iter(named))  # the report names one address only
         if addr not in seen:
             seen.add(addr)
             out.append(failure(addr, statement, confidence=0.6))

@@ -118,3 +118,11 @@ def test_a_code_inside_a_question_is_not_a_bounce() -> None:
     assert fragment.detect(read_mail("I got error 550 when sending, what does it mean?")) is None
     found = fragment.detect(read_mail("550 Rejected"))
     assert found is not None and found[0].reply_code == "550"
+
+
+def test_the_askers_own_address_is_not_taken_for_the_failed_one() -> None:
+    paste = "私のアドレスは taro@example.jp です。次のエラーが出ました\n550 5.1.1 User unknown\n"
+    found = fragment.detect(read_mail(paste))
+    assert found is not None
+    [f] = found
+    assert f.address is None and f.status == "5.1.1"
