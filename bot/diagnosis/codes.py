@@ -96,8 +96,18 @@ def prefer_status(
     return field
 
 
+# Every alternative of _COMMAND holds one of these words: a text with none of them needs no
+# search (the pattern, all word boundaries and no literal start, is slow to scan with).
+_COMMAND_WORDS = ("rcpt", "mail from", "after mail", "data", "helo", "ehlo", "connection", "greeting",
+                  "banner", "starttls")
+
+
 def find_command(text: str) -> str | None:
     """Which SMTP command the remote server answered with the error, when the text says so."""
+    if text.isascii():  # (non-ASCII letters such as the Kelvin sign match k under re.I)
+        low = text.lower()
+        if not any(w in low for w in _COMMAND_WORDS):
+            return None
     m = _COMMAND.search(text)
     return m.lastgroup if m else None
 

@@ -109,8 +109,13 @@ def spam_words(mail: Mail, r: Rules) -> list[str]:
     return []
 
 
-def gather(mail: Mail, me: str | None, rules_: Rules | None = None) -> Evidence:
-    """The backscatter signals the returned original shows."""
+def gather(mail: Mail, me: str | None, rules_: Rules | None = None, *, complete: bool = True) -> Evidence:
+    """The backscatter signals the returned original shows.
+
+    complete=False: leave out the content signals (spam words, a returned program) when no
+    other signal is there for them to join: alone they never decide (see decide()), and the
+    spam-word search over the returned text is most of this check's time.
+    """
     r = rules_ or rules()
     ev = Evidence()
     if not mail.returned_headers:
@@ -150,6 +155,8 @@ def gather(mail: Mail, me: str | None, rules_: Rules | None = None) -> Evidence:
         if "entered_elsewhere" in ev.signals and mid_org in entered:
             ev.add("numbered_where_entered")
 
+    if not complete and not ev.signals:
+        return ev
     words = spam_words(mail, r)
     if words:
         ev.add("spam_content", spam_words=words[:10])
@@ -180,7 +187,7 @@ def decide(ev: Evidence, me: str | None) -> bool:
 
 
 def check(mail: Mail, me: str | None, rules_: Rules | None = None) -> Warning | None:
-    ev = gather(mail, me, rules_)
+    ev = gather(mail, me, rules_, complete=False)
     if not decide(ev, me):
         return None
     return Warning(WARNING_ID, {"signals": ev.signals, **ev.detail})

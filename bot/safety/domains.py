@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from bot.safety.rules import DomainRules
 
@@ -22,9 +23,18 @@ _URL = re.compile(
 MAX_LINKS = 200
 
 
+# The same few names come up again and again within a report: short ones are remembered
+# (a hostile header's megabyte-long "name" is not kept).
+_CACHED_LENGTH = 300
+
+
 def clean_host(host: str) -> str:
     """Lower case, without brackets or trailing dot; a non-ASCII name in its xn-- form, so that a
     look-alike (gооgle.com with Cyrillic o) is judged as the different name it is."""
+    return _clean_host_cached(host) if len(host) <= _CACHED_LENGTH else _clean_host(host)
+
+
+def _clean_host(host: str) -> str:
     host = host.strip().strip("[]<>()'\".,;").lower().rstrip(".")
     if host.startswith("ipv6:"):
         host = host[5:]
@@ -36,12 +46,28 @@ def clean_host(host: str) -> str:
     return host
 
 
+_clean_host_cached = lru_cache(maxsize=4096)(_clean_host)
+_NOT_IP_CHARS = re.compile(r"[^0-9a-f.:]")
+
+
 def is_ip(host: str) -> bool:
+    return _is_ip_cached(host) if len(host) <= _CACHED_LENGTH else _is_ip(host)
+
+
+def _is_ip(host: str) -> bool:
+    host = clean_host(host)
+    # A name with a letter past f (most host names) is no address: spares ipaddress its
+    # exception. Scoped IPv6 addresses ("fe80::1%eth0") still go the long way.
+    if "%" not in host and _NOT_IP_CHARS.search(host):
+        return False
     try:
-        ipaddress.ip_address(clean_host(host))
+        ipaddress.ip_address(host)
     except ValueError:
         return False
     return True
+
+
+_is_ip_cached = lru_cache(maxsize=4096)(_is_ip)
 
 
 # Networks a mail inside one organisation passes through (RFC 1918, shared address space,
@@ -54,6 +80,10 @@ _INTERNAL_NETWORKS = tuple(
 
 
 def is_private_ip(host: str) -> bool:
+    return _is_private_cached(host) if len(host) <= _CACHED_LENGTH else _is_private_ip(host)
+
+
+def _is_private_ip(host: str) -> bool:
     try:
         ip = ipaddress.ip_address(clean_host(host))
     except ValueError:
@@ -61,6 +91,9 @@ def is_private_ip(host: str) -> bool:
     if ip.is_loopback or ip.is_link_local or ip.is_unspecified:
         return True
     return any(ip.version == n.version and ip in n for n in _INTERNAL_NETWORKS)
+
+
+_is_private_cached = lru_cache(maxsize=4096)(_is_private_ip)
 
 
 def registrable(host: str | None, rules: DomainRules) -> str | None:
