@@ -131,16 +131,34 @@ class DiagnosisKnowledge:
     lda: tuple[tuple[str, tuple[tuple[str, tuple[str, ...]], ...]], ...] = ()
     providers: tuple[Provider, ...] = ()
 
+    # host name -> its provider (or None), remembered: a few thousand names at most
+    _provider_of_host: dict[str, Provider | None] = field(
+        default_factory=dict, compare=False, repr=False, hash=False
+    )
+
     def provider_for(self, *hosts: str | None) -> Provider | None:
         """The provider whose host suffixes match one of the names (remote host, domain)."""
         for host in hosts:
             if not host:
                 continue
-            host = host.lower().strip(".[]")
-            for provider in self.providers:
-                for suffix in provider.hosts:
-                    if host.endswith(suffix) or suffix.endswith("." + host) or suffix == host:
-                        return provider
+            if host in self._provider_of_host:
+                provider = self._provider_of_host[host]
+            else:
+                provider = self._provider_of(host)
+                if len(host) <= 255:
+                    if len(self._provider_of_host) >= 4096:
+                        self._provider_of_host.clear()
+                    self._provider_of_host[host] = provider
+            if provider is not None:
+                return provider
+        return None
+
+    def _provider_of(self, host: str) -> Provider | None:
+        host = host.lower().strip(".[]")
+        for provider in self.providers:
+            for suffix in provider.hosts:
+                if host.endswith(suffix) or suffix.endswith("." + host) or suffix == host:
+                    return provider
         return None
 
 

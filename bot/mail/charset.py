@@ -124,6 +124,8 @@ def _word_bytes(encoding: str, payload: str) -> bytes:
 
 def decode_header(value: str) -> str:
     """Unfold a header value and decode RFC 2047 words (also malformed ones) and raw 8-bit text."""
+    if value.isascii() and "=?" not in value and "\n" not in value and "\x1b" not in value:
+        return value.strip()  # most header values: nothing to unfold or decode
     if "\n" in value:
         value = _FOLD.sub(" ", value)
     value = decode_surrogates(value)

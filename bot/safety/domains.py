@@ -132,6 +132,8 @@ def bare_address(value: str | None) -> str | None:
 
 def link_hosts(text: str) -> list[str]:
     """Host names of the links in a text, in order, each once (at most MAX_LINKS)."""
+    if "://" not in text and "www." not in text.lower():
+        return []  # no link can start here: spares the pattern's walk over the whole text
     seen: dict[str, None] = {}
     for m in _URL.finditer(text):
         host = clean_host(m.group(1).split(":")[0] if not m.group(1).startswith("[") else m.group(1))

@@ -83,7 +83,10 @@ class PhraseSet:
         """The distinct phrases in the text, in order of first appearance (text normalised here)."""
         norm = normalise(text)
         hits: list[tuple[int, str]] = []
-        for phrase, (left, right) in self._bounded.items():
+        bounded = self._bounded
+        # One cheap membership test per phrase first; the boundary checks only for those present.
+        for phrase in [p for p in bounded if p in norm]:
+            left, right = bounded[phrase]
             start = norm.find(phrase)
             tries = 0
             while start >= 0 and tries < self.MAX_TRIES:
@@ -121,7 +124,9 @@ _SPACES = re.compile(r"\s+")
 
 def normalise(text: str) -> str:
     """The form phrases are compared in: NFKC, case-folded, white space runs as one space."""
-    return _SPACES.sub(" ", unicodedata.normalize("NFKC", text).casefold())
+    if not text.isascii():  # NFKC leaves ASCII as it is
+        text = unicodedata.normalize("NFKC", text)
+    return _SPACES.sub(" ", text.casefold())
 
 
 class _File:
