@@ -50,12 +50,12 @@ class ReasonRule:
         """True when the lower-cased text carries one of this reason's phrases."""
         if not low:
             return False
-        for p in self.not_phrases:
-            if p in low:
-                return False
-        for p in self.phrases:
-            if p in low:
-                return True
+        # map() over the bound method keeps the per-phrase loop in C
+        contains = low.__contains__
+        if any(map(contains, self.not_phrases)):
+            return False
+        if any(map(contains, self.phrases)):
+            return True
         for parts in self.pairs:
             pos = 0
             for part in parts:

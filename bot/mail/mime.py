@@ -61,8 +61,10 @@ def _text(b: bytes) -> str:
     return b.decode("ascii", "surrogateescape")
 
 
-_NAME = re.compile(r"[!-9;-~]+")
-_LOGICAL_LINE = re.compile(r"\n(?![ \t])")
+
+
+# One header field: its name, then the value up to a line end that no white space follows.
+_HEADER_FIELD = re.compile(r"([!-9;-~]+)[ \t]*:[ \t]?([^\n]*(?:\n[ \t][^\n]*)*)")
 
 
 def split_headers(data: bytes, limit: int) -> tuple[list[tuple[str, str]], bytes, int]:
@@ -73,19 +75,20 @@ def split_headers(data: bytes, limit: int) -> tuple[list[tuple[str, str]], bytes
     head, body = (data, b"") if end < 0 else (data[:end], data[end + 2 :])
     fields: list[tuple[str, str]] = []
     dropped = 0
-    offset = 0  # where the current logical line starts in head (as text: same offsets, 1 byte = 1 char)
-    for logical in _LOGICAL_LINE.split(_text(head)):
-        name, colon, value = logical.partition(":")
-        name = name.rstrip(" \t")
-        if not colon or not _NAME.fullmatch(name):
+    text = _text(head)  # same offsets as head: 1 byte = 1 character
+    match = _HEADER_FIELD.match
+    pos = 0
+    n = len(text)
+    while pos < n:
+        m = match(text, pos)
+        if m is None:
             # Not a header line: the body starts here (as mail programs read it).
-            rest = head[offset:]
-            return fields, rest + (b"\n\n" + body if end >= 0 else b""), dropped
+            return fields, head[pos:] + (b"\n\n" + body if end >= 0 else b""), dropped
         if len(fields) < limit:
-            fields.append((name, value[1:] if value[:1] in (" ", "\t") else value))
+            fields.append((m.group(1), m.group(2)))
         else:
             dropped += 1
-        offset += len(logical) + 1
+        pos = m.end() + 1
     return fields, body, dropped
 
 
@@ -107,17 +110,20 @@ def parse_params(value: str) -> tuple[str, dict[str, str]]:
             if eq:
                 simple.setdefault(k.strip().lower(), v.strip())
         return head.strip().lower(), simple
+    # Split at the semicolons outside quotes: after an even number of '"' (segments 0, 2, ...).
     pieces: list[str] = []
     cur: list[str] = []
-    quoted = False
-    for ch in value:
-        if ch == '"':
-            quoted = not quoted
-        if ch == ";" and not quoted:
+    for i, segment in enumerate(value.split('"')):
+        if i:
+            cur.append('"')
+        if i % 2:
+            cur.append(segment)
+            continue
+        first, *others = segment.split(";")
+        cur.append(first)
+        for other in others:
             pieces.append("".join(cur))
-            cur = []
-        else:
-            cur.append(ch)
+            cur = [other]
     pieces.append("".join(cur))
     main = pieces[0].strip().lower()
     params: dict[str, str] = {}

@@ -175,7 +175,9 @@ def _looks_like_mail(data: bytes) -> bool:
         fields += 1
         if m.group(1).lower() in _MAIL_HEADERS:
             known = True
-    return known and fields >= 2
+        if known and fields >= 2:
+            return True  # nothing further down can change the answer
+    return False
 
 
 def _limit_headers(data: bytes, problems: list[str]) -> bytes:
@@ -210,15 +212,16 @@ def _limit_headers(data: bytes, problems: list[str]) -> bytes:
 _UNFOLD = re.compile(r"\n[ \t]+")
 
 
+_FIELD_LINES = re.compile(r"^([!-9;-~]+)[ \t]*:([^\n]*)", re.M)
+
+
 def parse_field_block(text: str, limit: int = MAX_HEADERS) -> list[tuple[str, str]]:
     """'Name: value' lines with continuation lines, as (name, value) in order."""
     out: list[tuple[str, str]] = []
-    for line in _UNFOLD.sub(" ", text).split("\n"):
-        m = _FIELD_LINE.match(line)
-        if m:
-            out.append((m.group(1), line[m.end() :].strip()))
-            if len(out) >= limit:
-                break
+    for m in _FIELD_LINES.finditer(_UNFOLD.sub(" ", text) if "\n" in text else text):
+        out.append((m.group(1), m.group(2).strip()))
+        if len(out) >= limit:
+            break
     return out
 
 

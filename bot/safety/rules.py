@@ -85,7 +85,7 @@ class PhraseSet:
         hits: list[tuple[int, str]] = []
         bounded = self._bounded
         # One cheap membership test per phrase first; the boundary checks only for those present.
-        for phrase in [p for p in bounded if p in norm]:
+        for phrase in list(filter(norm.__contains__, bounded)):
             left, right = bounded[phrase]
             start = norm.find(phrase)
             tries = 0
