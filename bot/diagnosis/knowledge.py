@@ -7,9 +7,6 @@ Loaded once per process (`diagnosis_knowledge()`), validated on load: a mistake 
 from __future__ import annotations
 
 import functools
-import hashlib
-import json
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,12 +47,12 @@ class ReasonRule:
         """True when the lower-cased text carries one of this reason's phrases."""
         if not low:
             return False
-        # map() over the bound method keeps the per-phrase loop in C
-        contains = low.__contains__
-        if any(map(contains, self.not_phrases)):
-            return False
-        if any(map(contains, self.phrases)):
-            return True
+        for p in self.not_phrases:
+            if p in low:
+                return False
+        for p in self.phrases:
+            if p in low:
+                return True
         for parts in self.pairs:
             pos = 0
             for part in parts:
@@ -404,38 +401,26 @@ def _load_providers(
     return tuple(out)
 
 
-def _cache_file(base: Path) -> Path | None:
-    """Where the parsed files of this exact version of the folder are kept (JSON, per user)."""
-    try:
-        stats = sorted((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in base.rglob("*.toml"))
-    except OSError:
-        return None
-    key = hashlib.sha1(repr(stats).encode("utf-8")).hexdigest()[:20]
-    root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "bouncedesk"
-    return root / f"diagnosis-{key}.json"
-
-
 def _load_cached(base: Path) -> DiagnosisKnowledge:
     """Parsing TOML is most of a single `bouncedesk diagnose` run's start-up; a JSON copy of the
-    parsed files, keyed by the files' sizes and times, spares it. Any trouble: parse as usual."""
-    cache = _cache_file(base)
-    if cache is not None:
+    parsed files (bot.toml_cache) spares it. A copy that does not validate: parse as usual."""
+    from bot.toml_cache import ParsedCache
+
+    try:
+        paths = sorted(base.rglob("*.toml"))
+    except OSError:
+        paths = []
+    cache = ParsedCache("diagnosis", paths)
+    parsed = cache.load()
+    if parsed is not None:
         try:
-            parsed = json.loads(cache.read_text(encoding="utf-8"))
-            if isinstance(parsed, dict):
-                return load_diagnosis_knowledge(base, parsed)
-        except (OSError, ValueError, DiagnosisKnowledgeError):
+            return load_diagnosis_knowledge(base, parsed)
+        except Exception:  # a damaged copy must never stand in for the files
             pass
     parsed = {}
     knowledge = load_diagnosis_knowledge(base, parsed)
-    if cache is not None:
-        try:
-            cache.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            tmp = cache.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_text(json.dumps(parsed), encoding="utf-8")
-            os.replace(tmp, cache)
-        except (OSError, TypeError, ValueError):
-            pass
+    if paths:
+        cache.save(parsed)
     return knowledge
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import binascii
 import re
 from dataclasses import dataclass, field
-from urllib.parse import unquote_to_bytes
 
 _FIELD = re.compile(rb"^([!-9;-~]+)[ \t]*:[ \t]?")
 _B64_JUNK = re.compile(rb"[^A-Za-z0-9+/]")
@@ -149,6 +148,8 @@ def parse_params(value: str) -> tuple[str, dict[str, str]]:
             if encoded:
                 if i == 0 and raw.count("'") >= 2:
                     charset, _, raw = raw.split("'", 2)
+                from urllib.parse import unquote_to_bytes  # RFC 2231 only: rare
+
                 out += unquote_to_bytes(raw)
             else:
                 out += raw.encode("utf-8", "surrogateescape")

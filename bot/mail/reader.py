@@ -9,7 +9,6 @@ here raises.
 
 from __future__ import annotations
 
-import html
 import re
 from dataclasses import dataclass, field
 
@@ -327,10 +326,14 @@ MAX_LINKS = 200
 
 def html_links(markups: list[str]) -> list[str]:
     """Link targets of HTML parts, each once: html_to_text drops them, the safety checks need them."""
+    if not markups:
+        return []
+    from html import unescape  # HTML parts are rare in bounces; a single run skips the import
+
     found: dict[str, None] = {}
     for markup in markups:
         for m in _HREF.finditer(markup[:MAX_TEXT]):
-            found.setdefault(html.unescape(m.group(1)), None)
+            found.setdefault(unescape(m.group(1)), None)
             if len(found) >= MAX_LINKS:
                 return list(found)
     return list(found)
@@ -340,7 +343,9 @@ def html_to_text(markup: str) -> str:
     text = _drop_invisible(markup)
     text = _TAG_BREAK.sub("\n", text)
     text = _TAG.sub("", text)
-    text = html.unescape(text)
+    from html import unescape
+
+    text = unescape(text)
     lines = [" ".join(line.split()) for line in text.split("\n")]
     return "\n".join(line for line in lines if line)
 

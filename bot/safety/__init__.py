@@ -9,17 +9,31 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
+from typing import TYPE_CHECKING
 
 from bot.mail.reader import Mail
 from bot.models import Failure, Warning
-from bot.safety import backscatter, dangerous_attachment, phishing_link
-from bot.safety.rules import Rules, SafetyRulesError, load_rules
-from bot.safety.rules import rules as shipped_rules
+
+if TYPE_CHECKING:
+    from bot.safety.rules import Rules, SafetyRulesError, load_rules
+    from bot.safety.rules import rules as shipped_rules
 
 __all__ = ["WARNING_IDS", "SafetyRulesError", "assess", "load_rules", "shipped_rules"]
 
-WARNING_IDS = (dangerous_attachment.WARNING_ID, phishing_link.WARNING_ID, backscatter.WARNING_ID)
+# The checks and their data are imported when a mail gives them something to look at: most
+# reports carry no attachment and no link, and a single run starts faster without them.
+WARNING_IDS = ("dangerous_attachment", "phishing_link", "not_sent_by_you")
 MAX_FORWARDED = 4  # attached messages looked into when the mail itself is no report
+MAX_SCANNED = 256 * 1024  # characters of a report's text the link check reads
+
+
+def __getattr__(name: str) -> object:
+    # bot.safety.load_rules and friends, loaded on first use.
+    if name in ("SafetyRulesError", "load_rules", "shipped_rules", "Rules"):
+        from bot.safety import rules as module
+
+        return getattr(module, "rules" if name == "shipped_rules" else name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _run(checks: list[Callable[[], Warning | None]]) -> list[Warning]:
@@ -35,6 +49,33 @@ def _run(checks: list[Callable[[], Warning | None]]) -> list[Warning]:
     return found
 
 
+def _may_link(mail: Mail) -> bool:
+    """False when neither the text nor the HTML carries anything a link could start with (the
+    same test bot.safety.domains.link_hosts begins with)."""
+    if mail.links:
+        return True
+    text = mail.text[:MAX_SCANNED]
+    return "://" in text or "www." in text.lower()
+
+
+def _own_attachments(mail: Mail) -> bool:
+    return any(not a.in_returned for a in mail.attachments)
+
+
+def _content_checks(mail: Mail, recipients: list[Failure]) -> list[Callable[[Rules], Warning | None]]:
+    """The attachment and link checks that can find something in this mail."""
+    checks: list[Callable[[Rules], Warning | None]] = []
+    if _own_attachments(mail):
+        from bot.safety import dangerous_attachment
+
+        checks.append(lambda r: dangerous_attachment.check(mail, r))
+    if _may_link(mail):
+        from bot.safety import phishing_link
+
+        checks.append(lambda r: phishing_link.check(mail, recipients, r))
+    return checks
+
+
 def assess(
     mail: Mail, recipients: list[Failure], me: str | None = None, rules_: Rules | None = None
 ) -> list[Warning]:
@@ -42,18 +83,17 @@ def assess(
 
     Never raises on any mail: a check that meets something it cannot judge stays silent.
     """
-    r = rules_ or shipped_rules()
-    warnings = _run(
-        [
-            lambda: dangerous_attachment.check(mail, r),
-            lambda: phishing_link.check(mail, recipients, r),
-        ]
-    )
+    checks = _content_checks(mail, recipients)
+    inner_checks: list[list[Callable[[Rules], Warning | None]]] = []
     is_report = bool(recipients or mail.dsn_recipients)
     if is_report:
         # Backscatter is a genuine report about somebody else's mail; without a report there is
-        # no returned original, only perhaps a forwarded message.
-        warnings += _run([lambda: backscatter.check(mail, me, r)])
+        # no returned original, only perhaps a forwarded message. Without the returned
+        # headers the check has nothing to go on.
+        if mail.returned_headers:
+            from bot.safety import backscatter
+
+            checks.append(lambda r: backscatter.check(mail, me, r))
     elif mail.is_mime:
         # No report itself: perhaps a fake bounce forwarded as an attachment. Its own
         # attachments and text are what the person is about to open.
@@ -61,13 +101,20 @@ def assess(
             inner_mails = mail.embedded()[:MAX_FORWARDED]
         except Exception:  # reading an attached message must never cost the answer
             inner_mails = []
-        for inner in inner_mails:
-            for warning in _run(
-                [
-                    partial(dangerous_attachment.check, inner, r),
-                    partial(phishing_link.check, inner, [], r),
-                ]
-            ):
-                if all(w.id != warning.id for w in warnings):
-                    warnings.append(warning)
+        inner_checks = [c for c in (_content_checks(inner, []) for inner in inner_mails) if c]
+    if not checks and not inner_checks:
+        return []
+    # The rules are read once, outside the checks: a broken rules file is an error, not silence.
+    r = rules_ or _shipped_rules()
+    warnings = _run([partial(check, r) for check in checks])
+    for group in inner_checks:
+        for warning in _run([partial(check, r) for check in group]):
+            if all(w.id != warning.id for w in warnings):
+                warnings.append(warning)
     return warnings
+
+
+def _shipped_rules() -> Rules:
+    from bot.safety.rules import rules
+
+    return rules()

@@ -16,7 +16,6 @@ from typing import Any
 
 from bot.mail.reader import Mail
 from bot.models import Warning
-from bot.safety import dangerous_attachment
 from bot.safety.domains import (
     address_domain,
     bare_address,
@@ -161,9 +160,12 @@ def gather(mail: Mail, me: str | None, rules_: Rules | None = None, *, complete:
     if words:
         ev.add("spam_content", spam_words=words[:10])
 
-    att_rules = r.attachments
-    if any(a.in_returned and dangerous_attachment.judge(a, att_rules) for a in mail.attachments[:200]):
-        ev.add("returned_dangerous_attachment")
+    returned_files = [a for a in mail.attachments[:200] if a.in_returned]
+    if returned_files:
+        from bot.safety.dangerous_attachment import judge
+
+        if any(judge(a, r.attachments) for a in returned_files):
+            ev.add("returned_dangerous_attachment")
     return ev
 
 

@@ -7,7 +7,6 @@ staff who edit a phrase list see exactly where it went wrong.
 from __future__ import annotations
 
 import re
-import tomllib
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
@@ -130,22 +129,43 @@ def normalise(text: str) -> str:
 
 
 class _File:
-    """One TOML file with enough of its text kept to point at lines."""
+    """One TOML file; its text is read again only to point at a line.
 
-    def __init__(self, path: Path) -> None:
+    parsed: files already parsed (a stored copy, see bot.toml_cache); a file parsed here is
+    added to it.
+    """
+
+    def __init__(self, path: Path, parsed: dict[str, Any] | None = None) -> None:
         self.path = path
+        self._lines: list[str] | None = None
+        if parsed is not None and isinstance(parsed.get(str(path)), dict):
+            self.data: dict[str, Any] = parsed[str(path)]
+            return
         try:
-            self.text = path.read_text(encoding="utf-8")
+            text = path.read_text(encoding="utf-8")
         except OSError as exc:
             raise SafetyRulesError(path, None, f"cannot read: {exc.strerror or exc}") from exc
         except UnicodeDecodeError as exc:
             raise SafetyRulesError(path, None, "not UTF-8") from exc
+        import tomllib  # only without a stored copy: the import alone is a few milliseconds
+
         try:
-            self.data = tomllib.loads(self.text)
+            self.data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             found = re.search(r"line (\d+)", str(exc))
             raise SafetyRulesError(path, int(found.group(1)) if found else None, str(exc)) from exc
-        self.lines = self.text.splitlines()
+        self._lines = text.splitlines()
+        if parsed is not None:
+            parsed[str(path)] = self.data
+
+    @property
+    def lines(self) -> list[str]:
+        if self._lines is None:
+            try:
+                self._lines = self.path.read_text(encoding="utf-8").splitlines()
+            except (OSError, UnicodeDecodeError):
+                self._lines = []
+        return self._lines
 
     def line_of(self, *needles: str) -> int | None:
         """The first line holding the last needle after the earlier ones (a key, then a value)."""
@@ -299,12 +319,15 @@ def _phrases(f: _File, table: dict[str, Any], *where: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(out))
 
 
-def load_rules(directory: Path = SAFETY_DIR) -> Rules:
-    """Read and validate knowledge/safety/; raises SafetyRulesError naming file and line."""
-    att = _File(directory / "attachments.toml")
-    dom = _File(directory / "domains.toml")
-    phish = _File(directory / "phishing.toml")
-    back = _File(directory / "backscatter.toml")
+_FILES = ("attachments.toml", "domains.toml", "phishing.toml", "backscatter.toml")
+
+
+def load_rules(directory: Path = SAFETY_DIR, parsed: dict[str, Any] | None = None) -> Rules:
+    """Read and validate knowledge/safety/; raises SafetyRulesError naming file and line.
+
+    parsed: files already parsed ({path: data}, see bot.toml_cache); filled with those parsed here.
+    """
+    att, dom, phish, back = (_File(directory / name, parsed) for name in _FILES)
 
     dom.only_keys(dom.data, {"two_label_suffixes", "help_domains"})
     phish.only_keys(phish.data, {"lure"})
@@ -331,7 +354,25 @@ def load_rules(directory: Path = SAFETY_DIR) -> Rules:
     )
 
 
+def _load_cached(directory: Path) -> Rules:
+    """The rules from a stored copy of the parsed files when they are unchanged (bot.toml_cache):
+    a single run then needs no TOML parser. A copy that does not validate: parse as usual."""
+    from bot.toml_cache import ParsedCache
+
+    cache = ParsedCache("safety", [directory / name for name in _FILES])
+    parsed = cache.load()
+    if parsed is not None:
+        try:
+            return load_rules(directory, parsed)
+        except Exception:  # a damaged copy must never stand in for the files
+            pass
+    parsed = {}
+    loaded = load_rules(directory, parsed)
+    cache.save(parsed)
+    return loaded
+
+
 @cache
 def rules() -> Rules:
     """The shipped rules, loaded once."""
-    return load_rules()
+    return _load_cached(SAFETY_DIR)

@@ -1,0 +1,84 @@
+"""JSON copies of parsed knowledge files, so that a single run need not parse TOML.
+
+Importing tomllib and parsing the knowledge files is most of a short `bouncedesk diagnose`
+run's start-up. The parsed files of one folder are kept in one JSON file under
+$XDG_CACHE_HOME/bouncedesk (else ~/.cache/bouncedesk), valid only for the exact path, size and
+modification time of every file: the signature is stored inside the copy and compared on
+reading, so an edited, added or removed file means a fresh parse. Any trouble (no home,
+read-only home, a damaged copy) only costs the parse; it never fails a load.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import zlib
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+VERSION = 1  # of the copy's layout
+
+
+def cache_root() -> Path | None:
+    """The folder for the copies, or None when there is no home to keep them in."""
+    base = os.environ.get("XDG_CACHE_HOME")
+    if base:
+        return Path(base) / "bouncedesk"
+    try:
+        return Path.home() / ".cache" / "bouncedesk"
+    except (RuntimeError, KeyError, OSError):  # no HOME and no password entry
+        return None
+
+
+class ParsedCache:
+    """The stored parse of a set of files, for exactly their present versions.
+
+    Take the signature (here, on creation) before reading the files: a file changed while it
+    is being parsed then leaves a copy that no later run accepts.
+    """
+
+    def __init__(self, name: str, paths: Iterable[Path]) -> None:
+        self.file: Path | None = None
+        self.signature = ""
+        try:
+            stats = [(str(p), p.stat()) for p in paths]
+        except OSError:
+            return
+        self.signature = "\n".join(f"{p}\t{st.st_mtime_ns}\t{st.st_size}" for p, st in stats)
+        root = cache_root()
+        if root is not None:
+            key = zlib.crc32(self.signature.encode("utf-8", "surrogateescape"))
+            self.file = root / f"{name}-{key:08x}.json"
+
+    def load(self) -> dict[str, Any] | None:
+        """{path: parsed data} as stored for these versions of the files; None: parse them."""
+        if self.file is None:
+            return None
+        try:
+            stored = json.loads(self.file.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if (
+            not isinstance(stored, dict)
+            or stored.get("version") != VERSION
+            or stored.get("signature") != self.signature
+            or not isinstance(stored.get("files"), dict)
+        ):
+            return None
+        return stored["files"]
+
+    def save(self, files: dict[str, Any]) -> None:
+        """Keep the parsed files; silently nothing when they cannot be written."""
+        if self.file is None:
+            return
+        tmp = self.file.with_name(f"{self.file.name}.{os.getpid()}.tmp")
+        try:
+            payload = json.dumps({"version": VERSION, "signature": self.signature, "files": files})
+            self.file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            tmp.write_text(payload, encoding="utf-8")
+            os.replace(tmp, self.file)  # readers see the old copy or the whole new one
+        except (OSError, TypeError, ValueError):
+            with contextlib.suppress(OSError):
+                tmp.unlink(missing_ok=True)
