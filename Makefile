@@ -14,6 +14,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test]'
 	$(MAKE) --no-print-directory locales-compile
+	$(BIN)/python -m compileall -q bot  # an editable install gets no bytecode; a wheel would
 	touch $(STAMP)
 
 run: $(STAMP)
@@ -30,6 +31,7 @@ unit: $(STAMP)
 test: lint unit
 
 bench: $(STAMP)
+	$(BIN)/python -m compileall -q bot  # time the program as installed: with its bytecode
 	$(BIN)/python benchmarks/bench_diagnose.py $(BENCH_ARGS)
 
 # 50 Telegram users at once through the Bot API emulator in ../shared (needs Node.js).
