@@ -6,8 +6,14 @@ the sender's computer clock or time zone is wrong, a cause no bounce states outr
 
 from __future__ import annotations
 
-from datetime import datetime
-from email.utils import parsedate_to_datetime
+from datetime import datetime, timedelta, timezone
+
+try:
+    # The parser behind email.utils.parsedate_to_datetime, without email.utils' own imports
+    # (socket and the MIME helpers: about 10 ms of a single diagnose run).
+    from email._parseaddr import _parsedate_tz
+except ImportError:  # pragma: no cover - a Python without the private module
+    from email.utils import _parsedate_tz  # type: ignore[attr-defined]
 
 from bot.mail.reader import Mail
 from bot.models import Warning
@@ -20,12 +26,16 @@ def _parse(value: str | None) -> datetime | None:
     if not value:
         return None
     try:
-        dt = parsedate_to_datetime(value.strip())
+        parsed = _parsedate_tz(value.strip())
+        if parsed is None:
+            return None
+        offset = parsed[9]
+        if offset is None:  # no zone given: no instant to compare
+            return None
+        year, month, day, hour, minute, second = parsed[:6]
+        return datetime(year, month, day, hour, minute, second, tzinfo=timezone(timedelta(seconds=offset)))
     except (TypeError, ValueError, IndexError, OverflowError):
         return None
-    if dt is None or dt.tzinfo is None:
-        return None
-    return dt
 
 
 def _received_time(value: str) -> datetime | None:
