@@ -122,6 +122,15 @@ def _word_bytes(encoding: str, payload: str) -> bytes:
     return quopri.decodestring(payload.replace("_", " ").encode("ascii", "replace"), header=True)
 
 
+def decode_fields(fields: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """decode_header over (name, value) pairs; plain values (most) only stripped, without a call."""
+    return [
+        (k, v.strip() if v.isascii() and "=?" not in v and "\n" not in v and "\x1b" not in v
+         else decode_header(v))
+        for k, v in fields
+    ]
+
+
 def decode_header(value: str) -> str:
     """Unfold a header value and decode RFC 2047 words (also malformed ones) and raw 8-bit text."""
     if value.isascii() and "=?" not in value and "\n" not in value and "\x1b" not in value:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from bot.mail.charset import decode_bytes, decode_header, decode_surrogates
+from bot.mail.charset import decode_bytes, decode_fields, decode_header, decode_surrogates
 from bot.mail.mime import Limits, Part
 from bot.mail.mime import parse as parse_mime
 
@@ -379,14 +379,14 @@ def _walk(root: Part, w: _Walk) -> None:
         if ctype in _HEADERS_TYPES:
             if w.returned_headers is None:
                 block = _part_text(part)
-                w.returned_headers = [(k, decode_header(v)) for k, v in parse_field_block(block)]
+                w.returned_headers = decode_fields(parse_field_block(block))
             continue
         if ctype in _RETURNED_TYPES:
             inner = part.message
             if inner is None:
                 continue
             if w.returned_headers is None and not returned:
-                w.returned_headers = [(k, decode_header(v)) for k, v in inner.headers[:MAX_HEADERS]]
+                w.returned_headers = decode_fields(inner.headers[:MAX_HEADERS])
             if not returned and len(w.embedded) < 4:
                 w.embedded.append(inner)
             stack.append((inner, True))
@@ -461,7 +461,7 @@ def headers_in_text(text: str) -> list[tuple[str, str]]:
             i += 1
         block = parse_field_block("\n".join(lines[start:i]))
         if len(block) >= 3 and any(k.lower() in _KEY_RETURNED for k, _ in block):
-            return [(k, decode_header(v)) for k, v in block]
+            return decode_fields(block)
     return []
 
 
@@ -573,7 +573,7 @@ def _read_mime(raw: bytes, problems: list[str]) -> Mail:
 
 
 def _from_part(root: Part, problems: list[str]) -> Mail:
-    headers = [(k, decode_header(v)) for k, v in root.headers]
+    headers = decode_fields(root.headers)
     mail = Mail(headers=headers, is_mime=True, problems=problems)
     mail.subject = mail.header("subject") or ""
     mail.sender = mail.header("from") or ""

@@ -67,7 +67,9 @@ class PhraseSet:
     """Phrases found in a text: whole words for Latin script, anywhere for Japanese.
 
     Plain substring search per phrase (fast on long texts, unlike one big alternation), then a
-    word-boundary test on the hits: "xxx" must not be found inside "xxxx".
+    word-boundary test on the hits: "xxx" must not be found inside "xxxx". A phrase that starts
+    with a word is only searched for when the text has that whole word: the text's words are
+    collected once, instead of scanning a long text once per phrase.
     """
 
     MAX_TRIES = 200  # occurrences of one phrase tested for word boundaries before giving up
@@ -77,14 +79,23 @@ class PhraseSet:
         self._bounded = {
             p: (p[:1].isascii() and p[:1].isalnum(), p[-1:].isascii() and p[-1:].isalnum()) for p in phrases
         }
+        # The first word of a phrase bounded on the left: at any hit it stands in the text as a
+        # whole word (a non-word character, or the phrase's end with its right boundary, follows).
+        self._first_word = {
+            p: (m.group(0) if left and (m := _ASCII_WORD.match(p)) else None)
+            for p, (left, _right) in self._bounded.items()
+        }
 
     def find(self, text: str) -> list[str]:
         """The distinct phrases in the text, in order of first appearance (text normalised here)."""
         norm = normalise(text)
         hits: list[tuple[int, str]] = []
         bounded = self._bounded
-        # One cheap membership test per phrase first; the boundary checks only for those present.
-        for phrase in list(filter(norm.__contains__, bounded)):
+        words = set(_ASCII_WORD.findall(norm))
+        candidates = [
+            p for p, first in self._first_word.items() if (first in words if first is not None else p in norm)
+        ]
+        for phrase in candidates:
             left, right = bounded[phrase]
             start = norm.find(phrase)
             tries = 0
@@ -101,6 +112,9 @@ class PhraseSet:
 
     def __len__(self) -> int:
         return len(self.phrases)
+
+
+_ASCII_WORD = re.compile(r"[A-Za-z0-9]+")
 
 
 def _is_word(ch: str) -> bool:
