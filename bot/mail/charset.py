@@ -125,7 +125,7 @@ def _word_bytes(encoding: str, payload: str) -> bytes:
 def decode_fields(fields: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """decode_header over (name, value) pairs; plain values (most) only stripped, without a call."""
     return [
-        (k, v.strip() if v.isascii() and "=?" not in v and "\n" not in v and "\x1b" not in v
+        (k, v.strip() if "\n" not in v and v.isascii() and "=?" not in v and "\x1b" not in v
          else decode_header(v))
         for k, v in fields
     ]
@@ -133,8 +133,9 @@ def decode_fields(fields: list[tuple[str, str]]) -> list[tuple[str, str]]:
 
 def decode_header(value: str) -> str:
     """Unfold a header value and decode RFC 2047 words (also malformed ones) and raw 8-bit text."""
-    if value.isascii() and "=?" not in value and "\n" not in value and "\x1b" not in value:
-        return value.strip()  # most header values: nothing to unfold or decode
+    if value.isascii() and "=?" not in value and "\x1b" not in value:
+        # most header values: nothing to decode, perhaps lines to unfold
+        return (_FOLD.sub(" ", value) if "\n" in value else value).strip()
     if "\n" in value:
         value = _FOLD.sub(" ", value)
     value = decode_surrogates(value)

@@ -64,6 +64,8 @@ def _text(b: bytes) -> str:
 
 # One header field: its name, then the value up to a line end that no white space follows.
 _HEADER_FIELD = re.compile(r"([!-9;-~]+)[ \t]*:[ \t]?([^\n]*(?:\n[ \t][^\n]*)*)")
+# The same, found all at once: (name with colon, name, value) of every field that starts a line.
+_HEADER_FIELDS = re.compile(r"^(([!-9;-~]+)[ \t]*:[ \t]?)([^\n]*(?:\n[ \t][^\n]*)*)", re.M)
 
 
 def split_headers(data: bytes, limit: int) -> tuple[list[tuple[str, str]], bytes, int]:
@@ -72,9 +74,15 @@ def split_headers(data: bytes, limit: int) -> tuple[list[tuple[str, str]], bytes
         return [], data[1:], 0
     end = data.find(b"\n\n")
     head, body = (data, b"") if end < 0 else (data[:end], data[end + 2 :])
+    text = _text(head)  # same offsets as head: 1 byte = 1 character
+    # Usually every line belongs to a field: one C-level pass finds them all, and their lengths
+    # adding up to the whole block proves that nothing between them was skipped.
+    found = _HEADER_FIELDS.findall(text)
+    if found and sum(len(lead) + len(value) for lead, _, value in found) + len(found) - 1 == len(text):
+        kept = found[:limit]
+        return [(name, value) for _, name, value in kept], body, len(found) - len(kept)
     fields: list[tuple[str, str]] = []
     dropped = 0
-    text = _text(head)  # same offsets as head: 1 byte = 1 character
     match = _HEADER_FIELD.match
     pos = 0
     n = len(text)
