@@ -96,19 +96,25 @@ def prefer_status(
     return field
 
 
-# Every alternative of _COMMAND holds one of these words: a text with none of them needs no
-# search (the pattern, all word boundaries and no literal start, is slow to scan with).
-_COMMAND_WORDS = ("rcpt", "mail from", "after mail", "data", "helo", "ehlo", "connection", "greeting",
-                  "banner", "starttls")
+# Every match of _COMMAND holds one of these words, at most _COMMAND_LEAD characters after
+# the match's start (">>> DATA"): the search can start just before the first of them, and a
+# text with none of them needs no search (the pattern, all word boundaries and no literal
+# start, is slow to scan with).
+_COMMAND_WORDS = ("rcpt", "mail from", "after", "end of data", "data", "helo", "ehlo", "in reply to",
+                  "greeting", "starttls")
+_COMMAND_LEAD = 8
 
 
 def find_command(text: str) -> str | None:
     """Which SMTP command the remote server answered with the error, when the text says so."""
+    start = 0
     if text.isascii():  # (non-ASCII letters such as the Kelvin sign match k under re.I)
         low = text.lower()
-        if not any(w in low for w in _COMMAND_WORDS):
+        found = [i for i in (low.find(w) for w in _COMMAND_WORDS) if i >= 0]
+        if not found:
             return None
-    m = _COMMAND.search(text)
+        start = max(0, min(found) - _COMMAND_LEAD)
+    m = _COMMAND.search(text, start)
     return m.lastgroup if m else None
 
 
