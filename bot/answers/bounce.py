@@ -32,6 +32,9 @@ class _Group:
     entry: Entry
     delayed: bool
     failures: list[Failure] = field(default_factory=list)
+    # The other possible cause when the proof's wording fits two (knowledge/README.md,
+    # also_for_reasons): "user unknown" is a wrong address or a carrier's spam filter.
+    also: Entry | None = None
 
 
 def compose_diagnosis(diagnosis: Diagnosis, voice: Voice, typed: str = "") -> Reply:
@@ -92,6 +95,8 @@ def compose_diagnosis(diagnosis: Diagnosis, voice: Voice, typed: str = "") -> Re
         intent = fake.id
     related: list[str] = list(fake.related) if fake is not None else []
     for group in failed or informational:
+        if group.also is not None:
+            related += [group.also.id, *group.also.related]
         related += list(group.entry.related)
         related += [e.id for e in _domain_entries(group, voice) if e.id != group.entry.id]
     if not groups and fake is None:
@@ -110,6 +115,12 @@ def compose_diagnosis(diagnosis: Diagnosis, voice: Voice, typed: str = "") -> Re
     suggestions = [
         IntentMatch(g.entry.id, round(100 * max(f.confidence for f in g.failures), 1)) for g in groups
     ]
+    # the other possible cause comes right after the one it doubts, a little less likely
+    for g in groups:
+        if g.also is not None:
+            score = round(80 * max(f.confidence for f in g.failures), 1)
+            at = next(n for n, s in enumerate(suggestions) if s.intent == g.entry.id)
+            suggestions.insert(at + 1, IntentMatch(g.also.id, score))
     if fake is not None:
         # Nothing to puzzle over for staff: the advice is to delete it.
         confident = True
@@ -126,13 +137,16 @@ def compose_diagnosis(diagnosis: Diagnosis, voice: Voice, typed: str = "") -> Re
 
 
 def _group(recipients: list[Failure], voice: Voice) -> list[_Group]:
-    groups: dict[tuple[str, bool], _Group] = {}
+    groups: dict[tuple[str, bool, str], _Group] = {}
     for failure in recipients:
         delayed = failure.action == "delayed"
         entry = _entry_for(failure, delayed, voice)
-        key = (entry.id, delayed)
+        also = None
+        if not delayed:
+            entry, also = _ambiguous(failure, voice) or (entry, None)
+        key = (entry.id, delayed, also.id if also is not None else "")
         if key not in groups:
-            groups[key] = _Group(entry=entry, delayed=delayed)
+            groups[key] = _Group(entry=entry, delayed=delayed, also=also)
         groups[key].failures.append(failure)
     # Final failures before delays; the cause that hit the most addresses first; ties keep the
     # mail's order.
@@ -145,6 +159,64 @@ def _entry_for(failure: Failure, delayed: bool, voice: Voice) -> Entry:
         if delayed_entry is not None:
             return delayed_entry
     return voice.kb.entry_for_reason(failure.reason or "undefined")
+
+
+def _ambiguous(failure: Failure, voice: Voice) -> tuple[Entry, Entry] | None:
+    """(the entry to explain first, the other possibility) when the failure's proof is worded
+    like another reason that an entry declares ambiguous with it (also_for_reasons)."""
+    if not failure.reason or not failure.evidence:
+        return None
+    for other in voice.kb.also_possible(failure.reason):
+        if not carries_phrases_of(failure.evidence, other.also_for_evidence):
+            continue
+        try:
+            first = voice.kb.entry_for_reason(other.also_for_evidence)
+        except KeyError:
+            continue
+        if first.id == other.id:
+            continue
+        if failure.reason == other.also_for_evidence and failure.address and not _at_domains(
+            failure.address, other
+        ):
+            # The server named an address and said it does not exist, and nothing about the
+            # address suggests the other cause: one explanation is clearer than two.
+            continue
+        return first, other
+    return None
+
+
+def carries_phrases_of(text: str, reason: str) -> bool:
+    """Whether `text` carries one of the phrases the diagnosis data lists for `reason`.
+
+    The reason's exclusions (not_phrases) are ignored on purpose: they steer the diagnosis away
+    from the reason for wordings that are ambiguous, which is what is looked for here."""
+    from bot.diagnosis.knowledge import diagnosis_knowledge
+    from bot.diagnosis.reasons import normalise
+
+    try:
+        rule = diagnosis_knowledge().reasons.get(reason)
+    except Exception:  # the diagnosis data is reported by its own loader
+        return False
+    if rule is None:
+        return False
+    low = normalise(text)
+    if any(p in low for p in rule.phrases):
+        return True
+    for parts in rule.pairs:
+        pos = 0
+        for part in parts:
+            pos = low.find(part, pos)
+            if pos < 0:
+                break
+            pos += len(part)
+        else:
+            return True
+    return False
+
+
+def _at_domains(address: str, entry: Entry) -> bool:
+    domain = address.rsplit("@", 1)[-1].lower().rstrip(".")
+    return any(domain == d or domain.endswith("." + d) for d in entry.domains)
 
 
 def _failure_headline(groups: list[_Group], voice: Voice) -> list[Block]:
@@ -263,7 +335,10 @@ def _group_blocks(group: _Group, voice: Voice, list_addresses: bool = True, type
     if evidence and evidence.strip() != typed.strip():
         blocks.append(Block("detail", voice.gettext("The line in the mail that shows this:")))
         blocks.append(Block("evidence", _clip(evidence.strip(), MAX_EVIDENCE_CHARS)))
-    for extra in _domain_entries(group, voice):
+    extras = _domain_entries(group, voice)
+    if group.also is not None:
+        extras = [group.also, *(e for e in extras if e.id != group.also.id)]
+    for extra in extras:
         if extra.id == group.entry.id:
             continue
         extra_text = voice.text_of(extra)

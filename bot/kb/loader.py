@@ -17,7 +17,10 @@ from bot.kb.model import ACTORS, KINDS, Entry, EntryText, KnowledgeBase
 from bot.kb.reasons import reason_vocabulary
 
 ENTRIES_DIR = "entries"
-TOP_KEYS = frozenset({"id", "kind", "actor", "reasons", "related", "askable", "domains"})
+TOP_KEYS = frozenset(
+    {"id", "kind", "actor", "reasons", "related", "askable", "domains"}
+    | {"also_for_reasons", "also_for_evidence"}
+)
 REQUIRED_TOP_KEYS = ("id", "kind", "actor", "reasons", "related", "askable")
 TEXT_KEYS = ("title", "summary", "steps", "questions", "keywords")
 TITLE_MAX = 30
@@ -200,6 +203,8 @@ def _entry(src: _Source) -> Entry:
         if not DOMAIN_RE.match(domain):
             raise src.fail(f"domains: {domain!r} is not a domain name", src.line_of(None, "domains", domain))
 
+    also_for_reasons, also_for_evidence = _also_for(src)
+
     texts: dict[str, EntryText] = {}
     for lang, table in data.items():
         if isinstance(table, dict):
@@ -215,8 +220,27 @@ def _entry(src: _Source) -> Entry:
         askable=askable,
         texts=MappingProxyType(texts),
         domains=domains,
+        also_for_reasons=also_for_reasons,
+        also_for_evidence=also_for_evidence,
         source=src.path,
     )
+
+
+def _also_for(src: _Source) -> tuple[tuple[str, ...], str]:
+    """The optional pair `also_for_reasons` / `also_for_evidence` (both or neither)."""
+    data = src.data
+    has_reasons, has_evidence = "also_for_reasons" in data, "also_for_evidence" in data
+    if not has_reasons and not has_evidence:
+        return (), ""
+    if not has_evidence:
+        raise src.fail("also_for_reasons needs also_for_evidence", src.line_of(None, "also_for_reasons"))
+    if not has_reasons:
+        raise src.fail("also_for_evidence needs also_for_reasons", src.line_of(None, "also_for_evidence"))
+    reasons = _string_list(src, None, "also_for_reasons", allow_empty=False)
+    evidence = data["also_for_evidence"]
+    if not isinstance(evidence, str) or not evidence.strip():
+        raise src.fail("also_for_evidence must be one reason name", src.line_of(None, "also_for_evidence"))
+    return reasons, evidence.strip()
 
 
 def _entry_text(src: _Source, lang: str, table: dict[str, Any], kind: str, askable: bool) -> EntryText:
@@ -312,6 +336,14 @@ def _check_reasons(knowledge_dir: Path, sources: list[_Source]) -> dict[str, str
             if reason in mapped:
                 raise src.fail(f"reasons: {reason!r} is already mapped in {mapped[reason].path.name}", line)
             mapped[reason] = src
+    for src in sources:
+        named = [("also_for_reasons", r) for r in src.data.get("also_for_reasons", ())]
+        named += [("also_for_evidence", src.data.get("also_for_evidence"))]
+        for key, reason in named:
+            if reason and reason not in known:
+                raise src.fail(
+                    f"{key}: unknown reason {reason!r} (vocabulary: {origin})", src.line_of(None, key, reason)
+                )
     missing = [r for r in vocabulary if r not in mapped]
     if missing:
         raise KnowledgeError(

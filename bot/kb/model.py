@@ -42,6 +42,11 @@ class Entry:
     # Recipient domains for which this entry is worth showing beside the diagnosed cause
     # (mobile carriers report their spam filter as "user unknown").
     domains: tuple[str, ...] = ()
+    # Failures diagnosed as one of `also_for_reasons` whose proof carries the phrases of reason
+    # `also_for_evidence` are ambiguous: the reply explains them as that evidence's entry first
+    # and this entry as the other possibility ("user unknown" from a carrier's spam filter).
+    also_for_reasons: tuple[str, ...] = ()
+    also_for_evidence: str = ""
     source: Path | None = field(default=None, compare=False)
 
     def text(self, lang: str) -> EntryText:
@@ -68,6 +73,10 @@ class KnowledgeBase:
         if entry_id is None:
             raise KeyError(reason)
         return self.entries[entry_id]
+
+    def also_possible(self, reason: str) -> list[Entry]:
+        """Entries naming `reason` in their also_for_reasons, by id."""
+        return [e for _, e in sorted(self.entries.items()) if reason in e.also_for_reasons]
 
     def askable(self) -> list[Entry]:
         """Entries a question may lead to, in a stable order (by id)."""
