@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
 from bot.safety.rules import DomainRules
@@ -130,12 +130,36 @@ def bare_address(value: str | None) -> str | None:
     return m.group(0).lower().rstrip(".") if m else None
 
 
+def _url_matches(text: str) -> Iterator[re.Match[str]]:
+    """_URL.finditer(text), trying the pattern only where a link can start: 4 or 5 characters
+    before a "://" (http, hxxps) or at a "www.". The pattern has no literal start to skip ahead
+    with, so walking it over every position of a long text is slow."""
+    if not text.isascii():  # lower() keeps positions only for ASCII
+        yield from _URL.finditer(text)
+        return
+    low = text.lower()
+    starts: set[int] = set()
+    for needle, leads in (("://", (4, 5)), ("www.", (0,))):
+        i = low.find(needle)
+        while i >= 0:
+            starts.update(i - lead for lead in leads if i >= lead)
+            i = low.find(needle, i + 1)
+    end = 0
+    for s in sorted(starts):
+        if s < end:
+            continue  # inside the previous link (finditer does not overlap)
+        m = _URL.match(text, s)
+        if m is not None:
+            yield m
+            end = m.end()
+
+
 def link_hosts(text: str) -> list[str]:
     """Host names of the links in a text, in order, each once (at most MAX_LINKS)."""
     if "://" not in text and "www." not in text.lower():
         return []  # no link can start here: spares the pattern's walk over the whole text
     seen: dict[str, None] = {}
-    for m in _URL.finditer(text):
+    for m in _url_matches(text):
         host = clean_host(m.group(1).split(":")[0] if not m.group(1).startswith("[") else m.group(1))
         if m.group(0).lower().startswith("www."):
             host = "www." + host

@@ -139,7 +139,17 @@ def normalise(text: str) -> str:
     """The form phrases are compared in: NFKC, case-folded, white space runs as one space."""
     if not text.isascii():  # NFKC leaves ASCII as it is
         text = unicodedata.normalize("NFKC", text)
-    return _SPACES.sub(" ", text.casefold())
+    text = text.casefold()
+    # " ".join(split()) is _SPACES.sub(" ", ...) (both use str.isspace) without the regular
+    # expression's cost, except at the ends, where a run of white space stays one space.
+    joined = " ".join(text.split())
+    if not joined:
+        return " " if text else ""
+    if text[0].isspace():
+        joined = " " + joined
+    if text[-1].isspace():
+        joined += " "
+    return joined
 
 
 class _File:
