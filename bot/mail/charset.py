@@ -122,10 +122,17 @@ def _word_bytes(encoding: str, payload: str) -> bytes:
     return quopri.decodestring(payload.replace("_", " ").encode("ascii", "replace"), header=True)
 
 
+def _unfold(value: str) -> str:
+    """_FOLD.sub(" ", value) without the regular expression (a line end and at most one blank
+    after it become one space), several times faster on short header values."""
+    first, *rest = value.replace("\r\n", "\n").split("\n")
+    return " ".join([first, *[line[1:] if line[:1] in (" ", "\t") else line for line in rest]])
+
+
 def decode_fields(fields: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """decode_header over (name, value) pairs; plain values (most) only stripped, without a call."""
+    """decode_header over (name, value) pairs; plain values (most) without a call."""
     return [
-        (k, v.strip() if "\n" not in v and v.isascii() and "=?" not in v and "\x1b" not in v
+        (k, (_unfold(v) if "\n" in v else v).strip() if v.isascii() and "=?" not in v and "\x1b" not in v
          else decode_header(v))
         for k, v in fields
     ]
@@ -135,7 +142,7 @@ def decode_header(value: str) -> str:
     """Unfold a header value and decode RFC 2047 words (also malformed ones) and raw 8-bit text."""
     if value.isascii() and "=?" not in value and "\x1b" not in value:
         # most header values: nothing to decode, perhaps lines to unfold
-        return (_FOLD.sub(" ", value) if "\n" in value else value).strip()
+        return (_unfold(value) if "\n" in value else value).strip()
     if "\n" in value:
         value = _FOLD.sub(" ", value)
     value = decode_surrogates(value)
