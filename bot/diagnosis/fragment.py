@@ -12,7 +12,7 @@ import dataclasses
 import re
 from typing import TYPE_CHECKING
 
-from bot.diagnosis.lhost import DETECTORS
+from bot.diagnosis.lhost import DETECTORS, notice
 from bot.diagnosis.lhost._common import ADDRESS, STATUS, clean_address, failure, squash
 from bot.diagnosis.lhost.textdsn import parse_fields
 from bot.models import Failure
@@ -36,7 +36,7 @@ _ORIGINAL = re.compile(
 # One error statement: a reply code with a status code, a reply code opening a line, or a
 # status code with a recognisable diagnostic around it.
 _ERROR_LINE = re.compile(
-    r"(?:^|[\s:(<\[\"'])"
+    r"(?:^|[\s:;(<\[\"'])"
     r"(?:[245]\d\d[ -]+#?[245]\.\d{1,3}\.\d{1,3}\b|[45]\d\d(?=[ -:])|#?[45]\.\d{1,3}\.\d{1,3}\b)",
 )
 # "550 Bad SPF records ...", "<<< 551 not our user", "552: Too many recipients"
@@ -250,13 +250,45 @@ def _detect(mail: Mail) -> list[Failure] | None:
     return found
 
 
+def _named_by_notice(kept: list[Failure], stated: list[Failure]) -> list[Failure]:
+    """Error statements completed with the addresses a notice lists: an unnamed statement goes
+    to the listed address (one statement for all of them, or one each in order); a listed
+    address no statement names keeps the notice's own words."""
+    named = {f.address for f in kept if f.address}
+    listed = [f for f in stated if f.address and f.address not in named]
+    unnamed = [f for f in kept if not f.address]
+    if not listed:
+        return kept or [f for f in stated if f.address is None] or stated
+    out = [f for f in kept if f.address]
+    if len(unnamed) == 1:
+        out += [dataclasses.replace(unnamed[0], address=f.address, action=f.action) for f in listed]
+    elif unnamed and len(unnamed) == len(listed):
+        pairs = zip(unnamed, listed, strict=True)
+        out += [dataclasses.replace(u, address=f.address, action=f.action) for u, f in pairs]
+    else:
+        out += unnamed + listed
+    return out
+
+
 def _named(found: list[Failure] | None) -> set[str]:
     return {f.address for f in found or [] if f.address}
 
 
+def _view(mail: Mail, text: str) -> Mail:
+    """The mail as the readers should see it: the cleaned text, and the returned original's
+    headers read from it when quote marks hid them from the mail reader."""
+    if not dataclasses.is_dataclass(mail):
+        return mail
+    if mail.returned_headers or text == mail.text:
+        return dataclasses.replace(mail, text=text)
+    from bot.mail.reader import headers_in_text
+
+    return dataclasses.replace(mail, text=text, returned_headers=headers_in_text(text))
+
+
 def _read(mail: Mail, text: str) -> list[Failure] | None:
     fields = parse_fields(text)
-    view = dataclasses.replace(mail, text=text) if dataclasses.is_dataclass(mail) else mail
+    view = _view(mail, text)
     readable = None
     for detector in DETECTORS:
         if detector.name == "rfc3464":
@@ -268,7 +300,11 @@ def _read(mail: Mail, text: str) -> list[Failure] | None:
         return _merged(fields, readable or [])
     if readable:
         return readable
-    lines = _error_lines(_report_part(text))
+    report = _report_part(text)
+    lines = _error_lines(report)
+    # A sentence in which the mail system states the failure ("Delivery to the following
+    # recipients failed.") and the addresses it lists: often the only names in a pasted notice.
+    stated = notice.read(report)
     if lines:
         # A statement opening with an SMTP code stands unless the classifier finds nothing in it;
         # a code inside a sentence ("I got error 550, why?") must come with words it recognises.
@@ -277,7 +313,11 @@ def _read(mail: Mail, text: str) -> list[Failure] | None:
             for f, reason, _ in _judged(lines)
             if reason != "undefined" and (reason != "onhold" or _OPENS_WITH_CODE.match(f.evidence))
         ]
+        if stated:
+            return _named_by_notice(kept, stated)
         return kept or None
+    if stated:
+        return stated
     # Words only ("No such domain.", "Mailbox full"): they must say something the classifier knows.
     sentence = _sentence_only(text)
     kept = [

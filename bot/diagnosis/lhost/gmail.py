@@ -130,7 +130,9 @@ class GoogleGroupsDetector:
         if not addrs:
             if mail.is_mime:
                 return None
-            addrs = [None]  # a paste: the notice names the group only by its short name
+            # A paste: the notice names the group only by its short name; the copy of the post
+            # below it, when pasted too, says which group address it was sent to.
+            addrs = [returned_recipient(mail)]
         evidence = squash(cut(text, _BOUNDARIES))[:600]
         # The group refused the post: the group is gone, or the sender may not post to it.
         return [failure(a, evidence, reason="rejected", confidence=0.9) for a in addrs]

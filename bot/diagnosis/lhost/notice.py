@@ -1,0 +1,258 @@
+"""A bounce told in a mail system's own sentences, for pasted text no specific reader knows.
+
+"Delivery to the following recipients failed." followed by an indented address, "<x@y>
+delivery failed; will not continue trying", "Your message wasn't delivered to x@y because ...":
+many systems state the failure in a sentence and list the addresses next to it, often with no
+code at all. The sentences are data (knowledge/formats/notices.toml). A sentence counts only
+where the mail system wrote it, never in a person's question about it ("why does it say my mail
+could not be delivered?"), and the addresses of senders, greetings and contacts are left out.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bot.diagnosis.lhost._common import ADDRESS, failure, squash
+from bot.models import Failure
+from bot.paths import KNOWLEDGE_DIR
+
+NOTICES_FILE = KNOWLEDGE_DIR / "formats" / "notices.toml"
+
+# A person asking or telling about their own mail, not a mail system reporting on it. Mail
+# systems say "I'm sorry" and "I wasn't able to", so a bare "I" does not count.
+ASKER = re.compile(
+    r"[?？]|私|僕|自分|わたし|なぜ|どうして|ですか|でしょうか"
+    r"|\b(?:my|mine|myself)\b"
+    r"|\bI (?:sent|send|got|get|received|receive|wrote|write|keep|don't|didn't|am getting)\b",
+    re.I,
+)
+# Where the report's own text ends: separators and the returned original's header lines.
+_END = re.compile(r"^\s*(?:-{3,}|={3,}|\*{3,})|^(?:Received|Return-Path|DKIM-Signature|Message-I[Dd]):", re.I)
+# A line in another script than the notice's: a person quoting the notice in their own words.
+_CJK = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+WINDOW = 15  # non-blank lines after a statement in which its addresses are listed
+DETAIL = 6  # lines after an address that explain it
+_SECTIONS = {
+    "failed": ("phrases",),
+    "delayed": ("phrases",),
+    "standalone": ("phrases",),
+    "not_recipients": ("line_starts", "words"),
+}
+
+
+class NoticeKnowledgeError(ValueError):
+    """knowledge/formats/notices.toml is wrong; the message names the file and the line."""
+
+
+@dataclass(frozen=True, slots=True)
+class Notices:
+    failed: tuple[str, ...]
+    delayed: tuple[str, ...]
+    standalone: tuple[str, ...]
+    not_recipient_starts: tuple[str, ...]
+    not_recipient_words: tuple[str, ...]
+
+    @property
+    def statements(self) -> tuple[str, ...]:
+        return self.failed + self.delayed
+
+
+def _line_of(text: str, needle: str) -> int:
+    idx = text.find(needle)
+    return text.count("\n", 0, idx) + 1 if idx >= 0 else 1
+
+
+def parse_notices(data: dict[str, Any], path: Path, text: str = "") -> Notices:
+    """Validate the parsed file; a mistake raises NoticeKnowledgeError with file and line."""
+
+    def fail(needle: str, message: str) -> NoticeKnowledgeError:
+        source = text
+        if not source:
+            try:
+                source = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                source = ""
+        return NoticeKnowledgeError(f"{path}:{_line_of(source, needle)}: {message}")
+
+    for name in data:
+        if name not in _SECTIONS:
+            raise fail(f"[{name}]", f"unknown section [{name}] (known: {', '.join(sorted(_SECTIONS))})")
+    lists: dict[tuple[str, str], tuple[str, ...]] = {}
+    for name, keys in _SECTIONS.items():
+        section = data.get(name)
+        if not isinstance(section, dict):
+            raise fail(f"[{name}]" if name in data else "", f"section [{name}] is missing")
+        for key in section:
+            if key not in keys:
+                raise fail(f"{key} =", f"[{name}]: unknown key {key!r} (known: {', '.join(keys)})")
+        for key in keys:
+            value = section.get(key)
+            if not isinstance(value, list) or not value:
+                raise fail(f"[{name}]", f"[{name}]: {key} must be a non-empty list of strings")
+            for item in value:
+                if not isinstance(item, str) or not item.strip():
+                    raise fail(f"[{name}]", f"[{name}]: {key} holds an empty or non-text item")
+                if item != item.lower() or "  " in item or "\n" in item or item != item.lstrip():
+                    raise fail(
+                        f'"{item}"', f"[{name}]: {item!r} must be lower case, on one line, single-spaced"
+                    )
+            lists[(name, key)] = tuple(value)
+    return Notices(
+        failed=lists[("failed", "phrases")],
+        delayed=lists[("delayed", "phrases")],
+        standalone=lists[("standalone", "phrases")],
+        not_recipient_starts=lists[("not_recipients", "line_starts")],
+        not_recipient_words=lists[("not_recipients", "words")],
+    )
+
+
+def load_notices(path: Path = NOTICES_FILE) -> Notices:
+    """Read and validate the notices file (a stored parse spares a single run the TOML parser)."""
+    from bot.toml_cache import ParsedCache
+
+    cache = ParsedCache("notices", [path])
+    stored = cache.load()
+    if stored is not None and str(path) in stored:
+        try:
+            return parse_notices(stored[str(path)], path)
+        except (NoticeKnowledgeError, TypeError, AttributeError):
+            pass  # a damaged copy never stands in for the file
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise NoticeKnowledgeError(f"{path}:1: cannot read: {exc}") from exc
+    import tomllib
+
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        m = re.search(r"line (\d+)", str(exc))
+        raise NoticeKnowledgeError(f"{path}:{m.group(1) if m else 1}: {exc}") from exc
+    notices = parse_notices(data, path, text)
+    cache.save({str(path): data})
+    return notices
+
+
+@functools.cache
+def notices() -> Notices:
+    """The notices of knowledge/formats/, read once per process."""
+    return load_notices()
+
+
+def _found(low: str, phrases: tuple[str, ...]) -> str | None:
+    for p in phrases:
+        if p in low:
+            return p
+    return None
+
+
+def _flat(line: str) -> str:
+    return " ".join(line.lower().split())
+
+
+def _is_recipient_line(flat: str, known: Notices) -> bool:
+    if ASKER.search(flat):
+        return False
+    if any(flat.startswith(s) for s in known.not_recipient_starts):
+        return False
+    return not any(w in flat for w in known.not_recipient_words)
+
+
+def _addresses(line: str) -> list[str]:
+    out = []
+    for a in ADDRESS.findall(line):
+        a = a.strip(".").lower()
+        local = a.partition("@")[0]
+        if local not in ("postmaster", "mailer-daemon"):
+            out.append(a)
+    return out
+
+
+def read(text: str) -> list[Failure] | None:
+    """The failed (or delayed) recipients a notice names, or one unnamed failure for a whole
+    notice that names none; None when the text holds no notice written by a mail system."""
+    known = notices()
+    flat_text = " ".join(text.lower().split())
+    if not any(p in flat_text for p in known.statements + known.standalone):
+        return None  # the cheap gate: most texts stop here
+    lines = text.split("\n")
+    flats = [_flat(ln) for ln in lines]
+    out: dict[str, Failure] = {}
+    for i, flat in enumerate(flats):
+        if not flat or ASKER.search(flat):
+            continue
+        phrase = _found(flat, known.statements)
+        intro = lines[i]
+        if phrase is None and i + 1 < len(flats) and flats[i + 1] and not ASKER.search(flats[i + 1]):
+            # A statement that wrapping cut in two: found in the joined lines, in neither alone.
+            phrase = _found(f"{flat} {flats[i + 1]}", known.statements)
+            if phrase is not None and phrase in flats[i + 1]:
+                phrase = None  # wholly on the next line: found there
+            intro = f"{lines[i]} {lines[i + 1]}"
+        if phrase is None:
+            continue
+        delayed = phrase in known.delayed or _found(_flat(intro), known.delayed) is not None
+        intro = squash(intro)
+        for address, detail in _listed(lines, flats, i, known):
+            if address not in out:
+                evidence = f"{intro} {detail}" if detail else intro
+                out[address] = failure(
+                    address, evidence, action="delayed" if delayed else "failed", confidence=0.6
+                )
+    if out:
+        return list(out.values())
+    if _standalone(flats, known):
+        whole = squash(text)
+        if len(whole) <= 1000:
+            return [failure(None, whole, confidence=0.5)]
+    return None
+
+
+def _listed(lines: list[str], flats: list[str], start: int, known: Notices) -> list[tuple[str, str]]:
+    """(address, the lines that explain it) for the addresses on a statement's line and in the
+    lines listed after it."""
+    out: list[tuple[str, str]] = []
+    nonblank = 0
+    j = start
+    while j < len(lines) and nonblank <= WINDOW:
+        line, flat = lines[j], flats[j]
+        if j > start and _END.match(line):
+            break
+        if flat:
+            nonblank += 1
+            if _is_recipient_line(flat, known):
+                found = _addresses(line)
+                if found:
+                    detail = _detail(lines, flats, j, known) if j > start else ""
+                    rest = squash(ADDRESS.sub(" ", line)) if j > start else ""
+                    words = f"{rest} {detail}".strip()
+                    out.extend((a, words) for a in found)
+        j += 1
+    return out
+
+
+def _detail(lines: list[str], flats: list[str], at: int, known: Notices) -> str:
+    """The lines right after an address that explain it, up to a blank line or the next address."""
+    parts = []
+    for k in range(at + 1, min(len(lines), at + 1 + DETAIL)):
+        if not flats[k] or _END.match(lines[k]) or ADDRESS.search(lines[k]):
+            break
+        if _found(flats[k], known.statements):
+            break
+        parts.append(lines[k])
+    return squash(" ".join(parts))
+
+
+def _standalone(flats: list[str], known: Notices) -> bool:
+    """A whole notice with no address: a mail system's sentence on a line of its own, in
+    English, in a text where nobody asks anything in that language (a Japanese question above
+    a pasted English notice is the usual way such a notice arrives)."""
+    if any(ASKER.search(f) and not _CJK.search(f) for f in flats if f):
+        return False
+    return any(
+        f and not _CJK.search(f) and not ASKER.search(f) and _found(f, known.standalone) for f in flats
+    )
