@@ -181,7 +181,8 @@ class Desk:
             # A pasted mail that is no bounce: a help topic may fit it, small talk never does.
             return None
         if not result.confident:
-            return ask_back(choices, voice)
+            # a vague question ("送れない") gets the general topics first, as the matcher put them
+            return ask_back(choices, voice, in_order=bool(getattr(result, "vague", False)))
         if intent == "greeting":
             return greeting(voice)
         if intent == "talk_to_human":

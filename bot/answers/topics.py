@@ -112,12 +112,15 @@ def out_of_scope(voice: Voice, suggestions: list[IntentMatch] | None = None) -> 
     )
 
 
-def ask_back(choices: list[IntentMatch], voice: Voice) -> Reply:
-    """Not sure what was meant: offer the likely topics and a person."""
+def ask_back(choices: list[IntentMatch], voice: Voice, in_order: bool = False) -> Reply:
+    """Not sure what was meant: offer the likely topics and a person. `in_order`: the choices
+    are already the ones to offer, first first (the general topics for a vague question)."""
     topics = [c for c in choices if c.intent not in SMALLTALK and voice.entry(c.intent) is not None]
     # Candidates far behind the best one are noise, not choices.
     best = max((c.score for c in topics), default=0.0)
     picked = [c for c in topics if c.score >= max(CHOICE_FLOOR, best * CHOICE_SHARE_OF_BEST)]
+    if in_order:
+        picked = topics
     blocks = [Block("title", voice.gettext("I am not sure I understood"))]
     if picked:
         blocks.append(

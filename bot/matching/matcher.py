@@ -27,7 +27,7 @@ from rapidfuzz import fuzz, process
 from bot.matching.data import MatchingData, load_matching_data
 from bot.matching.errorline import carries_error_line, diagnose_question
 from bot.matching.features import features, is_japanese_run, runs, stem
-from bot.matching.normalize import Normalizer, detect_language
+from bot.matching.normalize import Normalizer, detect_language, fold
 from bot.models import Diagnosis, IntentMatch
 
 if TYPE_CHECKING:
@@ -90,6 +90,9 @@ class MatchResult:
     lang: str = "en"
     diagnosis: Diagnosis | None = None
     normalized: str = ""  # the question as matched (for logs and staff)
+    # only general words ("送れない", "mail problem"): the alternatives start with the general
+    # topics, which the desk offers as they are
+    vague: bool = False
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -125,7 +128,7 @@ class QuestionMatcher:
         if data is None:
             from bot.paths import KNOWLEDGE_DIR
 
-            data = load_matching_data(knowledge_dir or KNOWLEDGE_DIR)
+            data = load_matching_data(knowledge_dir or KNOWLEDGE_DIR, {e.id for e in kb.askable()})
         self.kb = kb
         self.tuning = tuning or Tuning()
         self.normalizer = Normalizer(data)
@@ -135,6 +138,24 @@ class QuestionMatcher:
             | {self.normalizer.normalize(w, "en") for w in data.mail_words}
         )
         self.intents: list[str] = [e.id for e in kb.askable()]
+        self._general_topics = tuple(t for t in data.general_topics if t in self.intents)
+        # as normalised, and as written: a little word such as "の" is also a sentence ending,
+        # which normalising removes when it stands alone
+        vague_words = {self.normalizer.normalize(w, lang) for w in data.vague_words for lang in ("ja", "en")}
+        ignore = {self.normalizer.normalize(w, lang) for w in data.vague_ignore for lang in ("ja", "en")}
+        vague_words |= {fold(w) for w in data.vague_words}
+        ignore |= {fold(w) for w in data.vague_ignore}
+        ignore -= vague_words
+        # (word, is a general word rather than a little one), longest first, so "エラーメール"
+        # goes before "エラー" and "メール"
+        self._vague_japanese = sorted(
+            {(_compact(w), w in vague_words) for w in vague_words | ignore if w and not w.isascii()},
+            key=lambda p: -len(p[0]),
+        )
+        self._vague_latin = sorted(
+            {(_latin_words(w).strip(), w in vague_words) for w in vague_words | ignore if w and w.isascii()},
+            key=lambda p: -len(p[0].split()),
+        )
         self._example_scorer = getattr(fuzz, self.tuning.example_scorer)
         self._build_index(kb)
         # The diagnosis loads its tables and compiles its patterns on first use; pay that now,
@@ -235,17 +256,64 @@ class QuestionMatcher:
         head = text[:MAX_DIAGNOSED_CHARS]
         # a reply code or status in the question makes it a mail question ("554って出ました")
         error_line = carries_error_line(head, self._error_signals)
-        result = self._decide(self._rank(norm), norm, detected, error_line)
+        ranked = self._rank(norm)
+        result = self._decide(ranked, norm, detected, error_line)
         # "お世話になっております。" before a question: match the question alone, unless
         # what is left is no mail question ("hi bot" stays a greeting)
         stripped = self.normalizer.strip_openers(norm)
         if stripped != norm:
-            without_openers = self._decide(self._rank(stripped), stripped, detected, error_line)
+            ranked_without = self._rank(stripped)
+            without_openers = self._decide(ranked_without, stripped, detected, error_line)
             if without_openers.intent != OUT_OF_SCOPE:
-                result = without_openers
+                result, ranked, norm = without_openers, ranked_without, stripped
+        if not error_line and self.is_vague(norm):
+            result = self._general(result, ranked)
         if error_line:
             result = self._with_diagnosis(result, head)
         return result
+
+    def is_vague(self, norm: str) -> bool:
+        """Whether a normalised question holds only general words and the little words around
+        them, at least one general word ([vague] in synonyms.toml): "hello there" is not vague."""
+        if not self._general_topics or not norm.strip():
+            return False
+        general = False
+        for run in runs(norm):
+            if is_japanese_run(run):
+                rest = run
+                for word, is_general in self._vague_japanese:
+                    if word and word in rest:
+                        rest = rest.replace(word, "")
+                        general = general or is_general
+                if rest:
+                    return False
+        latin = _latin_words(norm)
+        for phrase, is_general in self._vague_latin:
+            padded = f" {phrase} "
+            while phrase and padded in latin:
+                latin = latin.replace(padded, " ")
+                general = general or is_general
+        return general and not latin.strip()
+
+    def _general(self, result: MatchResult, ranked: list[tuple[str, float]]) -> MatchResult:
+        """A vague question: the general topics first, never a sure particular cause nor a
+        sure "out of scope"; a sure general topic stays ("my mail came back")."""
+        if result.confident and result.intent in self._general_topics:
+            return result
+        raw = dict(ranked)
+        shown = [IntentMatch(t, self.display(raw.get(t, 0.0))) for t in self._general_topics]
+        others = [IntentMatch(result.intent, result.score), *result.alternatives]
+        shown += [o for o in others if o.intent not in self._general_topics and o.intent != OUT_OF_SCOPE]
+        return MatchResult(
+            intent=shown[0].intent,
+            score=shown[0].score,
+            alternatives=shown[1 : 1 + self.tuning.alternatives],
+            confident=False,
+            lang=result.lang,
+            diagnosis=None,
+            normalized=result.normalized,
+            vague=True,
+        )
 
     def scores(self, norm: str) -> list[float]:
         """Raw combined score of every intent (in self.intents order) for a normalised
