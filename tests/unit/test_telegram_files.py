@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.adapters.telegram.app import file_kind, human_size
+from bot.adapters.telegram.files import file_kind, human_size
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ import pytest
 from telegram import Update
 from telegram.request import BaseRequest, RequestData
 
-from bot.adapters.telegram.app import build_application
+from bot.adapters.telegram.application import build_application
 from bot.adapters.telegram.settings import Settings
 from bot.desk import Desk
 from bot.store import Store

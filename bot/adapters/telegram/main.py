@@ -55,7 +55,7 @@ def setup_logging(token: str, verbose: bool) -> None:
 
 def serve(settings: Settings, verbose: bool = False) -> int:
     setup_logging(settings.token, verbose)
-    from bot.adapters.telegram.app import build_application
+    from bot.adapters.telegram.application import build_application
     from bot.desk import Desk
     from bot.store import Store
 
