@@ -13,6 +13,7 @@ from typing import Any
 
 from bot.answers.voice import Voice
 from bot.kb.model import Entry
+from bot.matching.errorline import explained_as
 from bot.models import NON_FAILURE_REASONS, Block, Button, Diagnosis, Failure, IntentMatch, Reply
 
 # How much of a long bounce a phone screen should show.
@@ -143,7 +144,7 @@ def _group(recipients: list[Failure], voice: Voice) -> list[_Group]:
         entry = _entry_for(failure, delayed, voice)
         also = None
         if not delayed:
-            entry, also = _ambiguous(failure, voice) or (entry, None)
+            entry, also = explained_as(voice.kb, failure) or (entry, None)
         key = (entry.id, delayed, also.id if also is not None else "")
         if key not in groups:
             groups[key] = _Group(entry=entry, delayed=delayed, also=also)
@@ -159,64 +160,6 @@ def _entry_for(failure: Failure, delayed: bool, voice: Voice) -> Entry:
         if delayed_entry is not None:
             return delayed_entry
     return voice.kb.entry_for_reason(failure.reason or "undefined")
-
-
-def _ambiguous(failure: Failure, voice: Voice) -> tuple[Entry, Entry] | None:
-    """(the entry to explain first, the other possibility) when the failure's proof is worded
-    like another reason that an entry declares ambiguous with it (also_for_reasons)."""
-    if not failure.reason or not failure.evidence:
-        return None
-    for other in voice.kb.also_possible(failure.reason):
-        if not carries_phrases_of(failure.evidence, other.also_for_evidence):
-            continue
-        try:
-            first = voice.kb.entry_for_reason(other.also_for_evidence)
-        except KeyError:
-            continue
-        if first.id == other.id:
-            continue
-        if failure.reason == other.also_for_evidence and failure.address and not _at_domains(
-            failure.address, other
-        ):
-            # The server named an address and said it does not exist, and nothing about the
-            # address suggests the other cause: one explanation is clearer than two.
-            continue
-        return first, other
-    return None
-
-
-def carries_phrases_of(text: str, reason: str) -> bool:
-    """Whether `text` carries one of the phrases the diagnosis data lists for `reason`.
-
-    The reason's exclusions (not_phrases) are ignored on purpose: they steer the diagnosis away
-    from the reason for wordings that are ambiguous, which is what is looked for here."""
-    from bot.diagnosis.knowledge import diagnosis_knowledge
-    from bot.diagnosis.reasons import normalise
-
-    try:
-        rule = diagnosis_knowledge().reasons.get(reason)
-    except Exception:  # the diagnosis data is reported by its own loader
-        return False
-    if rule is None:
-        return False
-    low = normalise(text)
-    if any(p in low for p in rule.phrases):
-        return True
-    for parts in rule.pairs:
-        pos = 0
-        for part in parts:
-            pos = low.find(part, pos)
-            if pos < 0:
-                break
-            pos += len(part)
-        else:
-            return True
-    return False
-
-
-def _at_domains(address: str, entry: Entry) -> bool:
-    domain = address.rsplit("@", 1)[-1].lower().rstrip(".")
-    return any(domain == d or domain.endswith("." + d) for d in entry.domains)
 
 
 def _failure_headline(groups: list[_Group], voice: Voice) -> list[Block]:

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 from rapidfuzz import fuzz, process
 
 from bot.matching.data import MatchingData, load_matching_data
-from bot.matching.errorline import carries_error_line, diagnose_question
+from bot.matching.errorline import carries_error_line, diagnose_question, explained_as
 from bot.matching.features import features, is_japanese_run, runs, stem
 from bot.matching.normalize import Normalizer, detect_language, fold
 from bot.models import Diagnosis, IntentMatch
@@ -454,6 +454,10 @@ class QuestionMatcher:
             intent = self.kb.entry_for_reason(found.reason).id
         except KeyError:
             return result
+        # "550 user unknown" read as "filtered" is still first of all a wrong address
+        ambiguous = explained_as(self.kb, found.failure) if found.failure is not None else None
+        if ambiguous is not None:
+            intent = ambiguous[0].id
         agrees = result.intent == intent
         weak = result.intent == OUT_OF_SCOPE or (not result.confident and result.score < t.weak_score)
         if not found.coded and not agrees and not weak:

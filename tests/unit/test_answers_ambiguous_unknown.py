@@ -10,9 +10,9 @@ import pytest
 from kb_support import copy_knowledge, edit, entry_file, line_of
 
 from bot.answers import Voice, compose_diagnosis
-from bot.answers.bounce import carries_phrases_of
 from bot.desk import Desk
 from bot.kb import KnowledgeError, knowledge, load_knowledge
+from bot.matching.errorline import carries_phrases_of
 from bot.models import Diagnosis, Failure, Inquiry, Reply
 
 
@@ -122,3 +122,12 @@ def test_one_key_without_the_other_is_refused(kdir: Path) -> None:
         load_knowledge(kdir)
     assert caught.value.line == line_of(text, "also_for_reasons =")
     assert "also_for_evidence" in caught.value.message
+
+
+def test_ask_names_the_same_topic_as_the_reply() -> None:
+    from matching_support import shared_matcher
+
+    result = shared_matcher().match("550 user unknownって出ました")
+    assert result.diagnosis is not None and result.diagnosis.recipients[0].reason == "filtered"
+    assert result.intent == "wrong_address" and result.confident
+    assert "carrier_filter" in [a.intent for a in result.alternatives[:2]]
