@@ -105,3 +105,61 @@ def test_pastes_keep_the_failed_addresses(fragments: Path) -> None:
     result = json.loads(summary.read_text(encoding="utf-8"))["summary"]
     assert result["addr-recall"] >= 0.95
     assert result["addr-precision"] >= 0.95
+
+
+# Share of pasted bounces that must be taken for a bounce at all (not answered as a question).
+RECOGNISED = 0.97
+
+
+def _recognised_share(texts: list[str]) -> tuple[float, list[int]]:
+    from bot.diagnosis import diagnose_text
+
+    missed = [i for i, text in enumerate(texts) if not diagnose_text(text).recipients]
+    return 1 - len(missed) / len(texts), missed
+
+
+@pytest.mark.parametrize("kind", ["paste", "quoted"])
+def test_pasted_bounces_are_taken_for_bounces(fragments: Path, kind: str) -> None:
+    files = sorted((fragments / kind).glob("*.eml"))
+    share, missed = _recognised_share([p.read_text(encoding="utf-8") for p in files])
+    assert share >= RECOGNISED, f"{kind}: {share:.3f}, missed {[files[i].name for i in missed]}"
+
+
+def _displayed_text(raw: bytes) -> str:
+    """What a mail program shows of a bounce and a person copies: its first plain-text part
+    only (the delivery-status part is an attachment there), without the mail headers."""
+    import email
+    import email.policy
+
+    message = email.message_from_bytes(raw, policy=email.policy.compat32)
+    for part in message.walk():
+        if part.get_content_type() == "text/plain":
+            payload = part.get_payload(decode=True)
+            data = payload if isinstance(payload, bytes) else b""
+            charset = part.get_content_charset() or "utf-8"
+            try:
+                return data.decode(charset, "replace").strip()
+            except LookupError:
+                return data.decode("utf-8", "replace").strip()
+    return ""
+
+
+def test_displayed_bounce_text_is_taken_for_a_bounce() -> None:
+    """The notice alone, without the RFC 3464 fields that the paste/ folder keeps: many systems
+    then state the failure only in words ("Delivery to the following recipients failed.")."""
+    labels = [
+        json.loads(line)
+        for line in (CORPUS / "labels.jsonl").read_text(encoding="utf-8").splitlines()
+        if line
+    ]
+    names, texts = [], []
+    for label in labels:
+        failed = [r for r in label["recipients"] if r["reason"] not in ("vacation", "feedback", "delivered")]
+        if not label.get("is_bounce", True) or not failed:
+            continue
+        text = _displayed_text((CORPUS / label["file"]).read_bytes())
+        if text:
+            names.append(label["file"])
+            texts.append(text)
+    share, missed = _recognised_share(texts)
+    assert share >= RECOGNISED, f"{share:.3f}, missed {[names[i] for i in missed]}"

@@ -101,8 +101,9 @@ def unwrap(text: str, keep_address_lines: bool = False) -> str:
             and not (keep_address_lines and _ADDRESS_LINE.match(line))
         ):
             tail = last.rsplit(" ", 1)[-1]
+            # A wrapper cuts inside a word only when the word is longer than the width.
             tight = (last.endswith("-") and len(last) > 1 and last[-2].isalnum()) or (
-                len(last) == width and len(tail) >= width // 2
+                len(last) == width and len(tail) >= width // 2 and len(tail) + len(word) > width
             )
             out[-1] = out[-1].rstrip() + ("" if tight else " ") + line
         else:

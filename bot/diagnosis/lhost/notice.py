@@ -162,14 +162,35 @@ def _is_recipient_line(flat: str, known: Notices) -> bool:
     return not any(w in flat for w in known.not_recipient_words)
 
 
-def _addresses(line: str) -> list[str]:
-    out = []
-    for a in ADDRESS.findall(line):
-        a = a.strip(".").lower()
-        local = a.partition("@")[0]
-        if local not in ("postmaster", "mailer-daemon"):
-            out.append(a)
-    return out
+# Where a listed address starts: after a bullet, a number or a label ("Recipient address:").
+# Not after "(": a line opening with "(x@y)" goes on with the sentence above it.
+_LIST_ITEM = re.compile(
+    r"[ \t]*(?:[-*•・·][ \t]*|\d{1,2}[.)][ \t]+)?(?:[A-Za-z][A-Za-z -]{0,30}:[ \t]*)?[<\"]?"
+)
+
+
+def _usable(address: str) -> str | None:
+    address = address.strip(".").lower()
+    return None if address.partition("@")[0] in ("postmaster", "mailer-daemon") else address
+
+
+def _leading_address(line: str) -> str | None:
+    """The address a line opens with, as a notice lists its recipients (one to a line), never
+    one inside a running sentence ("please write to x@y")."""
+    m = _LIST_ITEM.match(line)
+    a = ADDRESS.match(line, m.end() if m else 0)
+    return _usable(a.group(0)) if a else None
+
+
+def _stated_address(flat: str, phrase: str) -> str | None:
+    """The address a statement names: right after it ("was not delivered to x@y") or opening
+    its line ("<x@y> delivery failed; will not continue trying")."""
+    at = flat.find(phrase)
+    if at >= 0:
+        a = ADDRESS.match(flat[at + len(phrase) :].lstrip(" :<\"'"))
+        if a:
+            return _usable(a.group(0))
+    return _leading_address(flat)
 
 
 def read(text: str) -> list[Failure] | None:
@@ -197,7 +218,12 @@ def read(text: str) -> list[Failure] | None:
             continue
         delayed = phrase in known.delayed or _found(_flat(intro), known.delayed) is not None
         intro = squash(intro)
-        for address, detail in _listed(lines, flats, i, known):
+        stated = _stated_address(_flat(intro), phrase)
+        if stated is not None and stated not in out:
+            out[stated] = failure(
+                stated, squash(intro), action="delayed" if delayed else "failed", confidence=0.6
+            )
+        for address, detail in _listed(lines, flats, i + (2 if intro != lines[i] else 1), known):
             if address not in out:
                 evidence = f"{intro} {detail}" if detail else intro
                 out[address] = failure(
@@ -213,24 +239,22 @@ def read(text: str) -> list[Failure] | None:
 
 
 def _listed(lines: list[str], flats: list[str], start: int, known: Notices) -> list[tuple[str, str]]:
-    """(address, the lines that explain it) for the addresses on a statement's line and in the
-    lines listed after it."""
+    """(address, the lines that explain it) for the addresses listed, one to a line, in the
+    lines from start on."""
     out: list[tuple[str, str]] = []
     nonblank = 0
     j = start
-    while j < len(lines) and nonblank <= WINDOW:
+    while j < len(lines) and nonblank < WINDOW:
         line, flat = lines[j], flats[j]
-        if j > start and _END.match(line):
+        if _END.match(line):
             break
         if flat:
             nonblank += 1
-            if _is_recipient_line(flat, known):
-                found = _addresses(line)
-                if found:
-                    detail = _detail(lines, flats, j, known) if j > start else ""
-                    rest = squash(ADDRESS.sub(" ", line)) if j > start else ""
-                    words = f"{rest} {detail}".strip()
-                    out.extend((a, words) for a in found)
+            address = _leading_address(line) if _is_recipient_line(flat, known) else None
+            if address is not None:
+                detail = _detail(lines, flats, j, known)
+                rest = squash(ADDRESS.sub(" ", line))
+                out.append((address, f"{rest} {detail}".strip()))
         j += 1
     return out
 
