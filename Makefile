@@ -50,7 +50,7 @@ locales-extract: $(STAMP)
 
 locales-update: locales-extract
 	$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching --ignore-obsolete
-	$(BIN)/python locales/sync_text_tables.py
+	$(BIN)/python locales/fill_english.py
 
 # Compiled .mo files are build output (not committed); without them the .po is read at run time.
 locales-compile:

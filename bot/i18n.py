@@ -15,12 +15,10 @@ import gettext
 import io
 import logging
 import re
-import tomllib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 from babel import Locale, UnknownLocaleError, negotiate_locale
 from babel.dates import format_datetime, format_timedelta
@@ -184,21 +182,3 @@ def detect_text_language(text: str) -> str | None:
     if japanese == 0 and latin >= 6:
         return "en"
     return None
-
-
-def extract_texts_toml(
-    fileobj: Any, keywords: Any, comment_tags: Any, options: Any
-) -> Iterator[tuple[int, str, tuple[str, str], list[str]]]:
-    """pybabel extractor for adapter text tables (TOML: one table per message, `en = "..."`).
-
-    Each table becomes a message with the table name as its context (msgctxt) and the English
-    text as its msgid, so the catalogs carry those texts like every other interface string.
-    """
-    raw = fileobj.read().decode("utf-8")
-    data = tomllib.loads(raw)
-    lines = raw.splitlines()
-    for key, table in data.items():
-        if not isinstance(table, dict) or not isinstance(table.get("en"), str):
-            continue
-        line = next((n for n, text in enumerate(lines, 1) if text.strip() == f"[{key}]"), 0)
-        yield line, "pgettext", (key, table["en"]), []

@@ -1,14 +1,13 @@
-"""The catalogs hold every interface string: the Python code's and the adapters' text tables."""
+"""The catalogs hold every interface string, the Telegram bot's own texts included."""
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 
 from babel.messages.pofile import read_po
 
 from bot import i18n
-from bot.adapters.telegram.texts import TEXTS_FILE, say
+from bot.adapters.telegram.texts import ENGLISH, say, texts
 from bot.paths import LOCALES_DIR
 
 
@@ -17,26 +16,32 @@ def _catalog(lang: str):  # type: ignore[no-untyped-def]
 
 
 def test_every_telegram_text_is_in_the_template() -> None:
-    texts = tomllib.loads(TEXTS_FILE.read_text(encoding="utf-8"))
     template = read_po((LOCALES_DIR / "messages.pot").open("rb"))
-    for key, table in texts.items():
-        assert template.get(table["en"], context=key) is not None, (
+    for key, source in texts(ENGLISH).items():
+        assert template.get(source, context=key) is not None, (
             f"{key}: not in locales/messages.pot; run `make locales-update` and translate it"
         )
 
 
-def test_japanese_catalog_agrees_with_the_text_table() -> None:
-    """The table's own ja text and the catalog's must not drift apart."""
-    texts = tomllib.loads(TEXTS_FILE.read_text(encoding="utf-8"))
+def test_every_japanese_message_is_translated() -> None:
     ja = _catalog("ja")
-    for key, table in texts.items():
-        if "ja" not in table:
-            continue
-        message = ja.get(table["en"], context=key)
-        assert message is not None and message.string == table["ja"], (
-            f"{key}: locales/ja/LC_MESSAGES/messages.po differs from texts.toml"
-        )
-        assert say(key, "ja") == table["ja"].format_map({k: "" for k in _fields(table["ja"])})
+    untranslated = [
+        (m.context, m.id)
+        for m in ja
+        if m.id and (m.fuzzy or not (m.string if isinstance(m.string, str) else all(m.string)))
+    ]
+    assert untranslated == [], "translate these in locales/ja/LC_MESSAGES/messages.po"
+    template = read_po((LOCALES_DIR / "messages.pot").open("rb"))
+    missing = [(m.context, m.id) for m in template if m.id and ja.get(m.id, context=m.context) is None]
+    assert missing == [], "run `make locales-update`"
+
+
+def test_telegram_texts_read_from_the_japanese_catalog() -> None:
+    ja = _catalog("ja")
+    for key, source in texts(ENGLISH).items():
+        message = ja.get(source, context=key)
+        assert message is not None
+        assert say(key, "ja") == message.string.format_map({k: "" for k in _fields(message.string)})
 
 
 def _fields(text: str) -> list[str]:
@@ -60,26 +65,26 @@ def test_python_strings_are_extracted() -> None:
     assert i18n.translator("ja").gettext("Talk to staff") != "Talk to staff"
 
 
-def test_sync_copies_table_translations_into_catalogs(tmp_path: Path) -> None:
+def test_english_catalog_is_filled_with_the_msgids(tmp_path: Path) -> None:
     import importlib.util
     import shutil
 
     from babel.messages.pofile import write_po
 
-    spec = importlib.util.spec_from_file_location("sync_text_tables", LOCALES_DIR / "sync_text_tables.py")
+    spec = importlib.util.spec_from_file_location("fill_english", LOCALES_DIR / "fill_english.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
 
     locales = tmp_path / "locales"
     shutil.copytree(LOCALES_DIR, locales, ignore=shutil.ignore_patterns("*.mo", "*.py"))
-    texts = tomllib.loads(TEXTS_FILE.read_text(encoding="utf-8"))
-    po_path = locales / "ja" / "LC_MESSAGES" / "messages.po"
-    catalog = read_po(po_path.open("rb"), locale="ja")
-    catalog.get(texts["lang_set"]["en"], context="lang_set").string = "古い訳"
+    source = texts(ENGLISH)["lang_set"]
+    po_path = locales / "en" / "LC_MESSAGES" / "messages.po"
+    catalog = read_po(po_path.open("rb"), locale="en")
+    catalog.get(source, context="lang_set").string = ""
     with po_path.open("wb") as fp:
         write_po(fp, catalog)
-    assert module.sync([TEXTS_FILE], locales) == 1
-    synced = read_po(po_path.open("rb"), locale="ja")
-    assert synced.get(texts["lang_set"]["en"], context="lang_set").string == texts["lang_set"]["ja"]
-    assert module.sync([TEXTS_FILE], locales) == 0
+    assert module.fill_english(locales) == 1
+    filled = read_po(po_path.open("rb"), locale="en")
+    assert filled.get(source, context="lang_set").string == source
+    assert module.fill_english(locales) == 0

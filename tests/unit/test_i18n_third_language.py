@@ -134,20 +134,20 @@ def test_telegram_texts_come_from_the_new_catalog(
 ) -> None:
     from babel.messages.pofile import read_po as read
 
-    from bot.adapters.telegram.texts import load_texts, say
+    from bot.adapters.telegram.texts import english, say
 
     locales, _ = french
     po_path = locales / "fr" / "LC_MESSAGES" / "messages.po"
     catalog = read(po_path.open("rb"), locale="fr")
-    english = load_texts()["lang_set"]["en"]
-    catalog.add(english, "Désormais, je réponds en français.", context="lang_set")
+    source = english("lang_set")
+    catalog.add(source, "Désormais, je réponds en français.", context="lang_set")
     with po_path.open("wb") as fp:
         write_po(fp, catalog)
     monkeypatch.setattr(i18n, "LOCALES_DIR", locales)
     i18n.clear_cache()
     try:
         assert say("lang_set", "fr") == "Désormais, je réponds en français."
-        assert say("lang_set", "ja") == load_texts()["lang_set"]["ja"]
-        assert say("lang_set", "en") == english
+        assert say("lang_set", "ja") == "これから日本語でお答えします。"
+        assert say("lang_set", "en") == source
     finally:
         i18n.clear_cache()
