@@ -198,23 +198,25 @@ def read(text: str) -> list[Failure] | None:
     notice that names none; None when the text holds no notice written by a mail system."""
     known = notices()
     flat_text = " ".join(text.lower().split())
-    if not any(p in flat_text for p in known.statements + known.standalone):
-        return None  # the cheap gate: most texts stop here
+    # The cheap gate, and the only statements the lines below need to be searched for.
+    present = tuple(p for p in known.statements if p in flat_text)
+    if not present and not any(p in flat_text for p in known.standalone):
+        return None
     lines = text.split("\n")
     flats = [_flat(ln) for ln in lines]
     out: dict[str, Failure] = {}
-    for i, flat in enumerate(flats):
-        if not flat or ASKER.search(flat):
+    for i, flat in enumerate(flats if present else ()):
+        if not flat:
             continue
-        phrase = _found(flat, known.statements)
+        phrase = _found(flat, present)
         intro = lines[i]
-        if phrase is None and i + 1 < len(flats) and flats[i + 1] and not ASKER.search(flats[i + 1]):
+        if phrase is None and i + 1 < len(flats) and flats[i + 1]:
             # A statement that wrapping cut in two: found in the joined lines, in neither alone.
-            phrase = _found(f"{flat} {flats[i + 1]}", known.statements)
-            if phrase is not None and phrase in flats[i + 1]:
-                phrase = None  # wholly on the next line: found there
+            phrase = _found(f"{flat} {flats[i + 1]}", present)
+            if phrase is not None and (phrase in flats[i + 1] or ASKER.search(flats[i + 1])):
+                phrase = None  # wholly on the next line (found there), or in a question
             intro = f"{lines[i]} {lines[i + 1]}"
-        if phrase is None:
+        if phrase is None or ASKER.search(flat):
             continue
         delayed = phrase in known.delayed or _found(_flat(intro), known.delayed) is not None
         intro = squash(intro)
@@ -231,7 +233,7 @@ def read(text: str) -> list[Failure] | None:
                 )
     if out:
         return list(out.values())
-    if _standalone(flats, known):
+    if any(p in flat_text for p in known.standalone) and _standalone(flats, known):
         whole = squash(text)
         if len(whole) <= 1000:
             return [failure(None, whole, confidence=0.5)]
@@ -250,7 +252,9 @@ def _listed(lines: list[str], flats: list[str], start: int, known: Notices) -> l
             break
         if flat:
             nonblank += 1
-            address = _leading_address(line) if _is_recipient_line(flat, known) else None
+            address = _leading_address(line)
+            if address is not None and not _is_recipient_line(flat, known):
+                address = None
             if address is not None:
                 detail = _detail(lines, flats, j, known)
                 rest = squash(ADDRESS.sub(" ", line))
