@@ -127,6 +127,8 @@ class DiagnosisKnowledge:
     # local delivery agents: (marker, ((reason, messages), ...)), lower-cased
     lda: tuple[tuple[str, tuple[tuple[str, tuple[str, ...]], ...]], ...] = ()
     providers: tuple[Provider, ...] = ()
+    # the providers whose codes count wherever they appear (Provider.code_reason)
+    code_providers: tuple[Provider, ...] = ()
 
     # host name -> its provider (or None), remembered: a few thousand names at most
     _provider_of_host: dict[str, Provider | None] = field(
@@ -328,6 +330,7 @@ def load_diagnosis_knowledge(
     providers = _load_providers(base / "rhost.toml", reasons, parsed)
     return DiagnosisKnowledge(
         providers=providers,
+        code_providers=tuple(p for p in providers if p.code_pattern is not None and p.codes_anywhere),
         lda=tuple(agents),
         reasons=reasons,
         status_reason=status_reason,

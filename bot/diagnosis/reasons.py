@@ -122,7 +122,7 @@ def classify(
         if named:
             return named, CONF_STATUS
     elif low:
-        for other in kb.providers:
+        for other in kb.code_providers:  # (the others never name a reason here)
             named = other.code_reason(low)
             if named:
                 return named, CONF_STATUS

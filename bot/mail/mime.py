@@ -65,8 +65,8 @@ def _text(b: bytes) -> str:
 
 # One header field: its name, then the value up to a line end that no white space follows.
 _HEADER_FIELD = re.compile(r"([!-9;-~]+)[ \t]*:[ \t]?([^\n]*(?:\n[ \t][^\n]*)*)")
-# The same, found all at once: (name with colon, name, value) of every field that starts a line.
-_HEADER_FIELDS = re.compile(r"^(([!-9;-~]+)[ \t]*:[ \t]?)([^\n]*(?:\n[ \t][^\n]*)*)", re.M)
+# The same, found all at once: (name, value) of every field that starts a line.
+_HEADER_FIELDS = re.compile(r"^([!-9;-~]+)[ \t]*:[ \t]?([^\n]*(?:\n[ \t][^\n]*)*)", re.M)
 
 
 def split_headers(data: bytes, limit: int) -> tuple[list[tuple[str, str]], bytes, int]:
@@ -76,12 +76,14 @@ def split_headers(data: bytes, limit: int) -> tuple[list[tuple[str, str]], bytes
     end = data.find(b"\n\n")
     head, body = (data, b"") if end < 0 else (data[:end], data[end + 2 :])
     text = _text(head)  # same offsets as head: 1 byte = 1 character
-    # Usually every line belongs to a field: one C-level pass finds them all, and their lengths
-    # adding up to the whole block proves that nothing between them was skipped.
-    found = _HEADER_FIELDS.findall(text)
-    if found and sum(len(lead) + len(value) for lead, _, value in found) + len(found) - 1 == len(text):
+    # Usually every line belongs to a field: one C-level pass finds them all. A match covers one
+    # whole logical line (continuation lines, which start with a blank, cannot start one), so
+    # as many matches as logical lines means that no line was skipped.
+    found: list[tuple[str, str]] = _HEADER_FIELDS.findall(text)
+    logical_lines = text.count("\n") - text.count("\n ") - text.count("\n\t") + 1
+    if found and len(found) == logical_lines:
         kept = found[:limit]
-        return [(name, value) for _, name, value in kept], body, len(found) - len(kept)
+        return kept, body, len(found) - len(kept)
     fields: list[tuple[str, str]] = []
     dropped = 0
     match = _HEADER_FIELD.match
