@@ -25,7 +25,7 @@ NOTICES_FILE = KNOWLEDGE_DIR / "formats" / "notices.toml"
 # A person asking or telling about their own mail, not a mail system reporting on it. Mail
 # systems say "I'm sorry" and "I wasn't able to", so a bare "I" does not count.
 ASKER = re.compile(
-    r"[?？]|私|僕|自分|わたし|なぜ|どうして|ですか|でしょうか"
+    r"[?？]|私|僕|自分|わたし|なぜ|どうして|どうすれば|教えて|ですか|でしょうか"
     r"|\b(?:my|mine|myself)\b"
     r"|\bI (?:sent|send|got|get|received|receive|wrote|write|keep|don't|didn't|am getting)\b",
     re.I,
