@@ -23,8 +23,9 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import TypeVar
 
 RETENTION_DAYS = 30
 MAX_STORED_TEXT = 4000
@@ -136,6 +137,16 @@ class Ticket:
     created_at: float
 
 
+_Row = TypeVar("_Row", Exchange, Ticket)
+
+
+def _from_row(cls: type[_Row], row: sqlite3.Row) -> _Row:
+    """The record from its row: the columns are named as the fields; suggestions are stored as JSON."""
+    values = {f.name: row[f.name] for f in fields(cls)}
+    values["suggestions"] = list(json.loads(values["suggestions"]))
+    return cls(**values)
+
+
 class Store:
     """The bot's SQLite store. Create with a folder; the file is created on first use."""
 
@@ -187,14 +198,27 @@ class Store:
         )
 
     def set_lang(self, user_id: int, lang: str | None) -> None:
-        with self._tx() as db:
-            self._touch(db, user_id)
-            db.execute("UPDATE users SET lang = ? WHERE user_id = ?", (lang, user_id))
+        self._set_user(user_id, "lang", lang)
 
     def set_address(self, user_id: int, address: str | None) -> None:
+        self._set_user(user_id, "address", address)
+
+    def _set_user(self, user_id: int, column: str, value: str | None) -> None:
         with self._tx() as db:
             self._touch(db, user_id)
-            db.execute("UPDATE users SET address = ? WHERE user_id = ?", (address, user_id))
+            db.execute(f"UPDATE users SET {column} = ? WHERE user_id = ?", (value, user_id))
+
+    def _add_for_user(self, table: str, user_id: int, **values: object) -> int:
+        """Insert a row about `user_id` (remembering the user as seen now), stamped with the
+        time; returns the new row's id."""
+        columns = ["user_id", *values, "created_at"]
+        with self._tx() as db:
+            self._touch(db, user_id)
+            cur = db.execute(
+                f"INSERT INTO {table}({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+                (user_id, *values.values(), self._now()),
+            )
+            return int(cur.lastrowid or 0)
 
     # -------------------------------------------------------------- exchanges
     def add_exchange(
@@ -207,39 +231,21 @@ class Store:
         summary: str = "",
         suggestions: list[str] | None = None,
     ) -> int:
-        with self._tx() as db:
-            self._touch(db, user_id)
-            cur = db.execute(
-                "INSERT INTO exchanges(user_id, chat_id, lang, text, intent, summary, suggestions, "
-                "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    user_id,
-                    chat_id,
-                    lang,
-                    text[:MAX_STORED_TEXT],
-                    intent,
-                    summary[:MAX_STORED_TEXT],
-                    json.dumps(suggestions or []),
-                    self._now(),
-                ),
-            )
-            return int(cur.lastrowid or 0)
+        return self._add_for_user(
+            "exchanges",
+            user_id,
+            chat_id=chat_id,
+            lang=lang,
+            text=text[:MAX_STORED_TEXT],
+            intent=intent,
+            summary=summary[:MAX_STORED_TEXT],
+            suggestions=json.dumps(suggestions or []),
+        )
 
     def exchange(self, exchange_id: int) -> Exchange | None:
         with self._lock:
             row = self._db.execute("SELECT * FROM exchanges WHERE id = ?", (exchange_id,)).fetchone()
-        if row is None:
-            return None
-        return Exchange(
-            row["id"],
-            row["user_id"],
-            row["chat_id"],
-            row["lang"],
-            row["text"],
-            row["intent"],
-            row["summary"],
-            list(json.loads(row["suggestions"])),
-        )
+        return _from_row(Exchange, row) if row is not None else None
 
     # ---------------------------------------------------------------- tickets
     def open_ticket(
@@ -252,23 +258,16 @@ class Store:
         suggestions: list[str] | None = None,
         user_name: str = "",
     ) -> int:
-        with self._tx() as db:
-            self._touch(db, user_id)
-            cur = db.execute(
-                "INSERT INTO tickets(user_id, chat_id, user_name, lang, text, summary, suggestions, "
-                "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    user_id,
-                    chat_id,
-                    user_name,
-                    lang,
-                    text[:MAX_STORED_TEXT],
-                    summary[:MAX_STORED_TEXT],
-                    json.dumps(suggestions or []),
-                    self._now(),
-                ),
-            )
-            return int(cur.lastrowid or 0)
+        return self._add_for_user(
+            "tickets",
+            user_id,
+            chat_id=chat_id,
+            user_name=user_name,
+            lang=lang,
+            text=text[:MAX_STORED_TEXT],
+            summary=summary[:MAX_STORED_TEXT],
+            suggestions=json.dumps(suggestions or []),
+        )
 
     def attach_staff_message(self, ticket_id: int, staff_chat_id: int, message_id: int, text: str) -> None:
         with self._tx() as db:
@@ -279,25 +278,7 @@ class Store:
 
     @staticmethod
     def _ticket(row: sqlite3.Row | None) -> Ticket | None:
-        if row is None:
-            return None
-        return Ticket(
-            id=row["id"],
-            user_id=row["user_id"],
-            chat_id=row["chat_id"],
-            user_name=row["user_name"],
-            lang=row["lang"],
-            text=row["text"],
-            summary=row["summary"],
-            suggestions=list(json.loads(row["suggestions"])),
-            staff_chat_id=row["staff_chat_id"],
-            staff_message_id=row["staff_message_id"],
-            staff_text=row["staff_text"],
-            state=row["state"],
-            answered_by=row["answered_by"],
-            answered_at=row["answered_at"],
-            created_at=row["created_at"],
-        )
+        return _from_row(Ticket, row) if row is not None else None
 
     def ticket(self, ticket_id: int) -> Ticket | None:
         with self._lock:
@@ -349,13 +330,7 @@ class Store:
 
     # --------------------------------------------------------------- feedback
     def add_feedback(self, user_id: int, exchange_id: int | None, intent: str | None, helpful: bool) -> None:
-        with self._tx() as db:
-            self._touch(db, user_id)
-            db.execute(
-                "INSERT INTO feedback(user_id, exchange_id, intent, helpful, created_at) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (user_id, exchange_id, intent, int(helpful), self._now()),
-            )
+        self._add_for_user("feedback", user_id, exchange_id=exchange_id, intent=intent, helpful=int(helpful))
 
     def feedback_counts(self) -> dict[str, tuple[int, int]]:
         """intent -> (helpful, not helpful); for staff statistics."""
