@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import sys
+from collections import Counter
+from functools import lru_cache
+
 from bot.diagnosis.knowledge import diagnosis_knowledge
 
 SUGGEST_FOR = frozenset({"userunknown", "hostunknown", "notaccept"})
@@ -16,6 +20,8 @@ def suggest_address(address: str | None, reason: str) -> str | None:
     domains = diagnosis_knowledge().common_domains
     if not local or not domain or domain in domains:
         return None
+    if "rapidfuzz.distance" not in sys.modules and not _may_be_close(domain, domains):
+        return None  # a single run spares the import (about 40 ms) when no domain can be close
     from rapidfuzz.distance import OSA  # imported here: only unknown addresses need it
 
     best: tuple[int, str] | None = None
@@ -32,3 +38,21 @@ def suggest_address(address: str | None, reason: str) -> str | None:
     if distance == 2 and len(candidate) < 9:
         return None
     return f"{local}@{candidate}"
+
+
+@lru_cache(maxsize=4)
+def _letter_counts(domains: tuple[str, ...]) -> tuple[tuple[str, Counter[str]], ...]:
+    return tuple((d, Counter(d)) for d in domains)
+
+
+def _may_be_close(domain: str, domains: tuple[str, ...]) -> bool:
+    """False when no domain can be within 2 edits: an edit (insertion, deletion, substitution,
+    transposition) changes the letters that the two names do not share by at most 2, so more
+    than 4 such letters mean more than 2 edits."""
+    counts = Counter(domain)
+    for candidate, candidate_counts in _letter_counts(domains):
+        if abs(len(candidate) - len(domain)) > 2:
+            continue
+        if (counts - candidate_counts).total() + (candidate_counts - counts).total() <= 4:
+            return True
+    return False
