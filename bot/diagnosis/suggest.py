@@ -20,6 +20,14 @@ def suggest_address(address: str | None, reason: str) -> str | None:
     domains = diagnosis_knowledge().common_domains
     if not local or not domain or domain in domains:
         return None
+    candidate = _closest_domain(domain, domains)
+    return f"{local}@{candidate}" if candidate else None
+
+
+@lru_cache(maxsize=2048)
+def _closest_domain(domain: str, domains: tuple[str, ...]) -> str | None:
+    """The common domain `domain` is probably a slip for. Remembered: a batch of bounces names
+    the same few domains over and over."""
     if "rapidfuzz.distance" not in sys.modules and not _may_be_close(domain, domains):
         return None  # a single run spares the import (about 40 ms) when no domain can be close
     from rapidfuzz.distance import OSA  # imported here: only unknown addresses need it
@@ -37,7 +45,7 @@ def suggest_address(address: str | None, reason: str) -> str | None:
     # Short domains are close to many others: ask for a single slip there.
     if distance == 2 and len(candidate) < 9:
         return None
-    return f"{local}@{candidate}"
+    return candidate
 
 
 @lru_cache(maxsize=4)
