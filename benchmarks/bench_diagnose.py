@@ -1,7 +1,8 @@
-"""How fast `diagnose` is: mails/second in one process, latency per mail, memory, and the wall
-time of one `bouncedesk diagnose` process on one mail.
+"""How fast `diagnose` is: mails/second in one process, latency per mail, memory, the wall
+time of one `bouncedesk diagnose` process on one mail, and of one `bouncedesk diagnose --json`
+process over the whole folder (start-up included: the number a user running it sees).
 
-Usage: python benchmarks/bench_diagnose.py [FOLDER] [--passes N] [--runs N]
+Usage: python benchmarks/bench_diagnose.py [FOLDER] [--passes N] [--runs N] [--whole-runs N]
 FOLDER defaults to ../shared/corpus beside the repository (every file in it except
 labels.jsonl, README.md and LICENSE is read as one mail).
 
@@ -41,6 +42,8 @@ def main() -> int:
     ap.add_argument("folder", nargs="?", type=Path, default=DEFAULT_FOLDER)
     ap.add_argument("--passes", type=int, default=5, help="passes over the folder (default 5)")
     ap.add_argument("--runs", type=int, default=5, help="single-mail processes to time (default 5)")
+    ap.add_argument("--whole-runs", type=int, default=3,
+                    help="whole-folder processes to time (default 3; the median is reported)")
     args = ap.parse_args()
     if not args.folder.is_dir():
         print(f"no folder {args.folder}", file=sys.stderr)
@@ -107,6 +110,24 @@ def main() -> int:
     print(f"single-mail process ({one.name}): wall median {statistics.median(walls) * 1000:.0f} ms, "
           f"best {min(walls) * 1000:.0f} ms; CPU median {statistics.median(cpus) * 1000:.0f} ms "
           f"over {len(walls)} runs")
+
+    # One `bouncedesk diagnose --json` process over every mail of the folder.
+    paths = [str(args.folder / name) for name, _ in mails]
+    whole_walls = []
+    whole_cpus = []
+    for _ in range(max(1, args.whole_runs)):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        s = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "bot", "diagnose", "--json", *paths], stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL, check=False, env=env, cwd=str(REPO))
+        whole_walls.append(time.perf_counter() - s)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        whole_cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    whole = statistics.median(whole_walls)
+    print(f"whole-folder process ({n_mails} mails): wall median {whole * 1000:.0f} ms = "
+          f"{n_mails / whole:,.0f} mails/s, best {min(whole_walls) * 1000:.0f} ms = "
+          f"{n_mails / min(whole_walls):,.0f} mails/s; "
+          f"CPU median {statistics.median(whole_cpus) * 1000:.0f} ms over {len(whole_walls)} runs")
     load_avg = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"machine load average while measuring: {load_avg:.2f} on {os.cpu_count()} CPUs")
     return 0

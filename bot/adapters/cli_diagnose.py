@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
@@ -44,8 +45,24 @@ def _inputs(paths: list[str]) -> list[str]:
 def _read(name: str) -> bytes:
     if name == "-":
         return sys.stdin.buffer.read(MAX_INPUT)
-    with open(name, "rb") as fh:
-        return fh.read(MAX_INPUT)
+    # Unbuffered reads sized by the file: a buffered read(MAX_INPUT) sets aside MAX_INPUT bytes
+    # for every file however small it is, which costs more than reading a typical bounce.
+    with open(name, "rb", buffering=0) as fh:
+        try:
+            size = os.fstat(fh.fileno()).st_size
+        except OSError:
+            size = 0
+        want = min(size + 1 if size else 64 * 1024, MAX_INPUT)
+        parts: list[bytes] = []
+        left = MAX_INPUT
+        while left > 0:
+            chunk = fh.read(min(want, left))
+            if not chunk:
+                break
+            parts.append(chunk)
+            left -= len(chunk)
+            want = max(want, 64 * 1024)
+        return b"".join(parts)
 
 
 def _human(d: Diagnosis, out: TextIO) -> None:
