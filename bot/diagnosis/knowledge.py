@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bot.knowledge_file import line_of, read_toml
 from bot.paths import KNOWLEDGE_DIR
 
 DIAGNOSIS_DIR = KNOWLEDGE_DIR / "diagnosis"
@@ -43,13 +44,15 @@ class ReasonRule:
     weak_status_ok: bool
     needs_status: bool
 
-    def matches(self, low: str) -> bool:
-        """True when the lower-cased text carries one of this reason's phrases."""
+    def matches(self, low: str, exclusions: bool = True) -> bool:
+        """True when the lower-cased text carries one of this reason's phrases (and, unless
+        `exclusions` is False, none of its not_phrases)."""
         if not low:
             return False
-        for p in self.not_phrases:
-            if p in low:
-                return False
+        if exclusions:
+            for p in self.not_phrases:
+                if p in low:
+                    return False
         for p in self.phrases:
             if p in low:
                 return True
@@ -161,18 +164,9 @@ class DiagnosisKnowledge:
         return None
 
 
-def _line_of(text: str, needle: str) -> int:
-    idx = text.find(needle)
-    return text.count("\n", 0, idx) + 1 if idx >= 0 else 1
-
-
 def _fail(path: Path, text: str, needle: str, message: str) -> DiagnosisKnowledgeError:
-    if not text:  # read from the cache: fetch the text for the line number
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            text = ""
-    return DiagnosisKnowledgeError(f"{path}:{_line_of(text, needle)}: {message}")
+    # no text: read from the cache, line_of fetches the text for the line number
+    return DiagnosisKnowledgeError(f"{path}:{line_of(text, needle, path)}: {message}")
 
 
 # Parsed files of this load: filled from the cache, or by parsing (and then written to it).
@@ -182,17 +176,9 @@ _Parsed = dict[str, Any]
 def _read(path: Path, parsed: _Parsed | None = None) -> tuple[dict, str]:
     if parsed is not None and str(path) in parsed:
         return parsed[str(path)], ""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DiagnosisKnowledgeError(f"{path}:1: cannot read: {exc}") from exc
-    import tomllib  # only when the cache cannot answer: the import alone costs a single run ~30 ms
-
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        m = re.search(r"line (\d+)", str(exc))
-        raise DiagnosisKnowledgeError(f"{path}:{m.group(1) if m else 1}: {exc}") from exc
+    # tomllib is imported only here, when the cache cannot answer: the import alone costs a
+    # single run ~30 ms
+    data, text = read_toml(path, DiagnosisKnowledgeError)
     if parsed is not None:
         parsed[str(path)] = data
     return data, text

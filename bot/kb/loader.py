@@ -15,6 +15,7 @@ from typing import Any
 
 from bot.kb.model import ACTORS, KINDS, Entry, EntryText, KnowledgeBase
 from bot.kb.reasons import reason_vocabulary
+from bot.knowledge_file import decode_error_line
 
 ENTRIES_DIR = "entries"
 TOP_KEYS = frozenset(
@@ -159,8 +160,7 @@ def _read(path: Path) -> _Source:
     try:
         data = tomllib.loads(raw)
     except tomllib.TOMLDecodeError as exc:
-        m = re.search(r"\(at line (\d+)", str(exc))
-        raise KnowledgeError(f"not valid TOML: {exc}", path, int(m.group(1)) if m else 1) from exc
+        raise KnowledgeError(f"not valid TOML: {exc}", path, decode_error_line(exc) or 1) from exc
     return _Source(path, lines, data)
 
 

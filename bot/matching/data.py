@@ -5,12 +5,12 @@ Errors name the file and the line, like the knowledge base loader's.
 
 from __future__ import annotations
 
-import re
-import tomllib
 from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from bot.knowledge_file import line_of, read_toml
 
 SYNONYMS_FILE = Path("matching") / "synonyms.toml"
 
@@ -39,20 +39,10 @@ def load_matching_data(knowledge_dir: Path, topics: Collection[str] | None = Non
     path = knowledge_dir / SYNONYMS_FILE
     if not path.is_file():
         return MatchingData()
-    try:
-        raw = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise MatchingDataError(f"{path}:1: cannot read: {exc}") from exc
-    try:
-        data = tomllib.loads(raw)
-    except tomllib.TOMLDecodeError as exc:
-        m = re.search(r"\(at line (\d+)", str(exc))
-        raise MatchingDataError(f"{path}:{m.group(1) if m else 1}: not valid TOML: {exc}") from exc
-    lines = raw.splitlines()
+    data, raw = read_toml(path, MatchingDataError, "not valid TOML: ")
 
     def fail(message: str, needle: str) -> MatchingDataError:
-        line = next((i for i, text in enumerate(lines, 1) if needle in text), 1)
-        return MatchingDataError(f"{path}:{line}: {message}")
+        return MatchingDataError(f"{path}:{line_of(raw, needle)}: {message}")
 
     def strings(table: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
         value = table.get(key, [])

@@ -13,6 +13,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from bot.knowledge_file import decode_error_line
 from bot.paths import KNOWLEDGE_DIR
 
 SAFETY_DIR = KNOWLEDGE_DIR / "safety"
@@ -176,8 +177,7 @@ class _File:
         try:
             self.data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
-            found = re.search(r"line (\d+)", str(exc))
-            raise SafetyRulesError(path, int(found.group(1)) if found else None, str(exc)) from exc
+            raise SafetyRulesError(path, decode_error_line(exc), str(exc)) from exc
         self._lines = text.splitlines()
         if parsed is not None:
             parsed[str(path)] = self.data

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.diagnosis.lhost._common import ADDRESS, failure, squash
+from bot.knowledge_file import line_of, read_toml
 from bot.models import Failure
 from bot.paths import KNOWLEDGE_DIR
 
@@ -61,22 +62,11 @@ class Notices:
         return self.failed + self.delayed
 
 
-def _line_of(text: str, needle: str) -> int:
-    idx = text.find(needle)
-    return text.count("\n", 0, idx) + 1 if idx >= 0 else 1
-
-
 def parse_notices(data: dict[str, Any], path: Path, text: str = "") -> Notices:
     """Validate the parsed file; a mistake raises NoticeKnowledgeError with file and line."""
 
     def fail(needle: str, message: str) -> NoticeKnowledgeError:
-        source = text
-        if not source:
-            try:
-                source = path.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError):
-                source = ""
-        return NoticeKnowledgeError(f"{path}:{_line_of(source, needle)}: {message}")
+        return NoticeKnowledgeError(f"{path}:{line_of(text, needle, path)}: {message}")
 
     for name in data:
         if name not in _SECTIONS:
@@ -121,17 +111,7 @@ def load_notices(path: Path = NOTICES_FILE) -> Notices:
             return parse_notices(stored[str(path)], path)
         except (NoticeKnowledgeError, TypeError, AttributeError):
             pass  # a damaged copy never stands in for the file
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise NoticeKnowledgeError(f"{path}:1: cannot read: {exc}") from exc
-    import tomllib
-
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        m = re.search(r"line (\d+)", str(exc))
-        raise NoticeKnowledgeError(f"{path}:{m.group(1) if m else 1}: {exc}") from exc
+    data, text = read_toml(path, NoticeKnowledgeError)
     notices = parse_notices(data, path, text)
     cache.save({str(path): data})
     return notices
