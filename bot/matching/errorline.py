@@ -96,19 +96,7 @@ def carries_phrases_of(text: str, reason: str) -> bool:
         return False
     if rule is None:
         return False
-    low = normalise(text)
-    if any(p in low for p in rule.phrases):
-        return True
-    for parts in rule.pairs:
-        pos = 0
-        for part in parts:
-            pos = low.find(part, pos)
-            if pos < 0:
-                break
-            pos += len(part)
-        else:
-            return True
-    return False
+    return rule.matches(normalise(text), exclusions=False)
 
 
 def _at_domains(address: str, entry: Entry) -> bool:
