@@ -83,36 +83,31 @@ def looks_like_bounce(mail: Mail) -> bool:
     return bool(_BOUNCE_SENDER.search(mail.sender) or _BOUNCE_SUBJECT.search(mail.subject))
 
 
+def _try(name: str, detect: Callable[[Mail], list[Failure] | None], mail: Mail,
+         problems: list[str]) -> list[Failure]:
+    """One detector's findings; a detector that breaks is noted, never fatal."""
+    try:
+        return list(detect(mail) or ())
+    except Exception as exc:
+        problems.append(f"detector_failed: {name}: {type(exc).__name__}")
+        return []
+
+
 def _scan(mail: Mail, problems: list[str]) -> tuple[str, list[Failure]]:
     pasted = not mail.is_mime
     # A paste goes to the fragment reader first: it removes quote marks and undoes re-wrapping
     # before it reads the fields and mail-system wordings (the readers below would see them torn).
-    detect = _fragment_detect() if pasted else None
-    if detect is not None:
-        try:
-            found = detect(mail)
-        except Exception as exc:
-            problems.append(f"detector_failed: fragment: {type(exc).__name__}")
-            found = None
-        if found:
-            return "fragment", list(found)
+    # The fragment reader is imported only when a mail needs it (start-up of a single run).
+    fragment = _fragment_detect() if pasted else None
+    if fragment is not None and (found := _try("fragment", fragment, mail, problems)):
+        return "fragment", found
     for det in detectors():
-        try:
-            found = det.detect(mail)
-        except Exception as exc:
-            problems.append(f"detector_failed: {getattr(det, 'name', '?')}: {type(exc).__name__}")
-            continue
-        if found:
-            return str(getattr(det, "name", "unknown")), list(found)
-    detect = _fragment_detect() if (not pasted and looks_like_bounce(mail)) else None
-    if detect is not None:
-        try:
-            found = detect(mail)
-        except Exception as exc:
-            problems.append(f"detector_failed: fragment: {type(exc).__name__}")
-            found = None
-        if found:
-            return "fragment", list(found)
+        name = str(getattr(det, "name", "unknown"))
+        if found := _try(name, det.detect, mail, problems):
+            return name, found
+    fragment = _fragment_detect() if not pasted and looks_like_bounce(mail) else None
+    if fragment is not None and (found := _try("fragment", fragment, mail, problems)):
+        return "fragment", found
     return "none", []
 
 
