@@ -14,9 +14,11 @@ import contextlib
 import json
 import os
 import zlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 VERSION = 1  # of the copy's layout
 
@@ -82,3 +84,22 @@ class ParsedCache:
         except (OSError, TypeError, ValueError):
             with contextlib.suppress(OSError):
                 tmp.unlink(missing_ok=True)
+
+
+def load_through_cache(name: str, paths: list[Path], load: Callable[[dict[str, Any]], T]) -> T:
+    """`load(parsed)` fed from the stored copy when the files are unchanged, else from the files.
+
+    `load` reads every file through `parsed` ({path: data}): it takes an entry when present and
+    adds what it had to parse, so after a fresh load `parsed` holds what to store."""
+    cache = ParsedCache(name, paths)
+    stored = cache.load()
+    if stored is not None:
+        try:
+            return load(stored)
+        except Exception:  # a damaged copy must never stand in for the files
+            pass
+    parsed: dict[str, Any] = {}
+    result = load(parsed)
+    if paths:
+        cache.save(parsed)
+    return result

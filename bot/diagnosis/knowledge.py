@@ -393,24 +393,13 @@ def _load_providers(
 def _load_cached(base: Path) -> DiagnosisKnowledge:
     """Parsing TOML is most of a single `bouncedesk diagnose` run's start-up; a JSON copy of the
     parsed files (bot.toml_cache) spares it. A copy that does not validate: parse as usual."""
-    from bot.toml_cache import ParsedCache
+    from bot.toml_cache import load_through_cache
 
     try:
         paths = sorted(base.rglob("*.toml"))
     except OSError:
         paths = []
-    cache = ParsedCache("diagnosis", paths)
-    parsed = cache.load()
-    if parsed is not None:
-        try:
-            return load_diagnosis_knowledge(base, parsed)
-        except Exception:  # a damaged copy must never stand in for the files
-            pass
-    parsed = {}
-    knowledge = load_diagnosis_knowledge(base, parsed)
-    if paths:
-        cache.save(parsed)
-    return knowledge
+    return load_through_cache("diagnosis", paths, lambda parsed: load_diagnosis_knowledge(base, parsed))
 
 
 @functools.cache

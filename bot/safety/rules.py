@@ -381,19 +381,10 @@ def load_rules(directory: Path = SAFETY_DIR, parsed: dict[str, Any] | None = Non
 def _load_cached(directory: Path) -> Rules:
     """The rules from a stored copy of the parsed files when they are unchanged (bot.toml_cache):
     a single run then needs no TOML parser. A copy that does not validate: parse as usual."""
-    from bot.toml_cache import ParsedCache
+    from bot.toml_cache import load_through_cache
 
-    cache = ParsedCache("safety", [directory / name for name in _FILES])
-    parsed = cache.load()
-    if parsed is not None:
-        try:
-            return load_rules(directory, parsed)
-        except Exception:  # a damaged copy must never stand in for the files
-            pass
-    parsed = {}
-    loaded = load_rules(directory, parsed)
-    cache.save(parsed)
-    return loaded
+    paths = [directory / name for name in _FILES]
+    return load_through_cache("safety", paths, lambda parsed: load_rules(directory, parsed))
 
 
 @cache
