@@ -19,6 +19,10 @@ if TYPE_CHECKING:
 
 HELP = "explain bounced mails (.eml, mbox or pasted text); --json for machines"
 MAX_INPUT = 64 * 1024 * 1024  # bytes read from one input; the mail reader keeps less
+# A worker process costs a few milliseconds to start; below this many inputs per worker the
+# work it takes over is not worth that.
+MIN_INPUTS_PER_JOB = 24
+MAX_JOBS = 8
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -28,6 +32,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="one JSON object per mail per line")
     parser.add_argument(
         "--me", metavar="ADDRESS", default=None, help="your own address (for the sender check)"
+    )
+    parser.add_argument(
+        "--jobs", "-j", type=int, default=0, metavar="N",
+        help="processes for many inputs (default 0: one per CPU core when there are "
+        f"{MIN_INPUTS_PER_JOB * 2} inputs or more; 1: this process only)",
     )
 
 
@@ -40,6 +49,20 @@ def _inputs(paths: list[str]) -> list[str]:
         else:
             out.append(p)
     return out
+
+
+def workers_for(names: list[str], requested: int) -> int:
+    """How many processes share the inputs: `requested` when given (>= 1), otherwise one per
+    usable CPU core, as long as each gets a fair share. Standard input is read by one process."""
+    if "-" in names or len(names) < 2:
+        return 1
+    if requested >= 1:
+        return min(requested, len(names), MAX_JOBS)
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, MAX_JOBS, len(names) // MIN_INPUTS_PER_JOB))
 
 
 def _read(name: str) -> bytes:
@@ -98,12 +121,12 @@ def _human(d: Diagnosis, out: TextIO) -> None:
         out.write(f"  note: {p}\n")
 
 
-def run(args: argparse.Namespace) -> int:
+def _diagnose_inputs(names: list[str], args: argparse.Namespace, out: TextIO) -> int:
+    """Diagnose each input in order, writing results to `out`; 2 when an input was unreadable."""
     from bot.diagnosis import diagnose_many
 
     status = 0
-    out = sys.stdout
-    for name in _inputs(list(args.paths)):
+    for name in names:
         try:
             data = _read(name)
         except (OSError, ValueError) as exc:
@@ -122,5 +145,19 @@ def run(args: argparse.Namespace) -> int:
                 out.write(json.dumps(d.to_json(), ensure_ascii=False) + "\n")
             else:
                 _human(d, out)
-    out.flush()
+    return status
+
+
+def run(args: argparse.Namespace) -> int:
+    names = _inputs(list(args.paths))
+    jobs = workers_for(names, args.jobs)
+    if jobs > 1:
+        from bot.adapters.parallel import diagnose_in_workers
+
+        status = diagnose_in_workers(
+            names, jobs, lambda run, out: _diagnose_inputs(run, args, out), sys.stdout
+        )
+    else:
+        status = _diagnose_inputs(names, args, sys.stdout)
+    sys.stdout.flush()
     return status
