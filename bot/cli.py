@@ -22,11 +22,34 @@ COMMANDS: dict[str, str] = {
 }
 
 
+class _HelpFormatter(argparse.HelpFormatter):
+    """argparse's own layout, sized without its `import shutil` (which brings the bz2 and lzma
+    modules): argparse builds a formatter for every add_argument call, so even a short
+    `bouncedesk diagnose` run would pay for archive modules it never uses."""
+
+    def __init__(self, prog: str) -> None:
+        super().__init__(prog, width=_terminal_width() - 2)
+
+
+def _terminal_width() -> int:
+    # What shutil.get_terminal_size() answers: $COLUMNS, else the terminal, else 80.
+    try:
+        return int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        pass
+    stdout = sys.__stdout__
+    try:
+        return (os.get_terminal_size(stdout.fileno()).columns if stdout else 0) or 80
+    except (ValueError, OSError):
+        return 80
+
+
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The full parser, or (only=COMMAND) one that loads just that command's module: a
     single `bouncedesk diagnose` run should not pay for importing the chat or the bot."""
     parser = argparse.ArgumentParser(
         prog="bouncedesk",
+        formatter_class=_HelpFormatter,
         description="Explains bounced e-mail. With no command: the Telegram bot when "
         "TELEGRAM_BOT_TOKEN is set, otherwise the console chat.",
     )
@@ -35,7 +58,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         if only is not None and name != only:
             continue
         module = importlib.import_module(module_name)
-        p = sub.add_parser(name, help=module.HELP, description=module.HELP)
+        p = sub.add_parser(name, help=module.HELP, description=module.HELP, formatter_class=_HelpFormatter)
         module.add_arguments(p)
         p.set_defaults(_module=module)
     return parser
