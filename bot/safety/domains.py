@@ -103,15 +103,26 @@ def registrable(host: str | None, rules: DomainRules) -> str | None:
     """
     if not host:
         return None
+    if len(host) <= _CACHED_LENGTH:
+        return _registrable_cached(host, rules.two_label_suffixes)
+    return _registrable(host, rules.two_label_suffixes)
+
+
+def _registrable(host: str, two_label_suffixes: frozenset[str]) -> str | None:
     host = clean_host(host)
     if is_ip(host):
         return host
     if not _HOST.match(host) or "." not in host:
         return None
     labels = host.split(".")
-    if len(labels) >= 3 and ".".join(labels[-2:]) in rules.two_label_suffixes:
+    if len(labels) >= 3 and ".".join(labels[-2:]) in two_label_suffixes:
         return ".".join(labels[-3:])
     return ".".join(labels[-2:])
+
+
+# Keyed by the suffix set itself (a frozenset keeps its hash): rules loaded from another folder
+# get their own answers.
+_registrable_cached = lru_cache(maxsize=4096)(_registrable)
 
 
 def address_domain(value: str | None) -> str | None:

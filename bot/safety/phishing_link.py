@@ -47,11 +47,13 @@ def check(mail: Mail, recipients: list[Failure], rules_: Rules | None = None) ->
     hosts = link_hosts(text + "\n" + "\n".join(links[:200]))
     if not hosts:
         return None
-    phrases = r.lure_phrases.find(f"{mail.subject}\n{text}")
-    if not phrases:
-        return None
+    # The strangers before the phrases: most reports link only to their own organisations and
+    # help pages, and the phrase search is the costlier of the two.
     known = known_organisations(mail, recipients, r)
     strangers = [h for h in hosts if not related(h, known, r.domains)]
     if not strangers:
+        return None
+    phrases = r.lure_phrases.find(f"{mail.subject}\n{text}")
+    if not phrases:
         return None
     return Warning(WARNING_ID, {"phrases": phrases[:MAX_REPORTED], "hosts": strangers[:MAX_REPORTED]})

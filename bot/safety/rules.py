@@ -70,7 +70,9 @@ class PhraseSet:
     Plain substring search per phrase (fast on long texts, unlike one big alternation), then a
     word-boundary test on the hits: "xxx" must not be found inside "xxxx". A phrase that starts
     with a word is only searched for when the text has that whole word: the text's words are
-    collected once, instead of scanning a long text once per phrase.
+    collected once, and the phrases are indexed by their first word, instead of scanning a long
+    text once per phrase. A phrase that starts with no word (Japanese, "% off") is searched for
+    everywhere, except that a non-ASCII phrase cannot be in an ASCII text.
     """
 
     MAX_TRIES = 200  # occurrences of one phrase tested for word boundaries before giving up
@@ -82,20 +84,23 @@ class PhraseSet:
         }
         # The first word of a phrase bounded on the left: at any hit it stands in the text as a
         # whole word (a non-word character, or the phrase's end with its right boundary, follows).
-        self._first_word = {
-            p: (m.group(0) if left and (m := _ASCII_WORD.match(p)) else None)
-            for p, (left, _right) in self._bounded.items()
-        }
+        self._by_first_word: dict[bytes, list[str]] = {}
+        anywhere: list[str] = []
+        for p, (left, _right) in self._bounded.items():
+            if left and (m := _ASCII_WORD.match(p)):
+                self._by_first_word.setdefault(m.group(0).encode("ascii"), []).append(p)
+            else:
+                anywhere.append(p)
+        self._anywhere = tuple(anywhere)
+        self._anywhere_ascii = tuple(p for p in anywhere if p.isascii())
 
     def find(self, text: str) -> list[str]:
         """The distinct phrases in the text, in order of first appearance (text normalised here)."""
         norm = normalise(text)
         hits: list[tuple[int, str]] = []
         bounded = self._bounded
-        words = set(_ASCII_WORD.findall(norm))
-        candidates = [
-            p for p, first in self._first_word.items() if (first in words if first is not None else p in norm)
-        ]
+        candidates = [p for w in _words(norm) & self._by_first_word.keys() for p in self._by_first_word[w]]
+        candidates += self._anywhere_ascii if norm.isascii() else self._anywhere
         for phrase in candidates:
             left, right = bounded[phrase]
             start = norm.find(phrase)
@@ -109,6 +114,7 @@ class PhraseSet:
                     break
                 start = norm.find(phrase, start + 1)
                 tries += 1
+        # Sorted by position, then by phrase: the order the candidates were tried in does not matter.
         return [p for _, p in sorted(hits)]
 
     def __len__(self) -> int:
@@ -116,6 +122,15 @@ class PhraseSet:
 
 
 _ASCII_WORD = re.compile(r"[A-Za-z0-9]+")
+# Every byte but an ASCII letter or digit, as a space.
+_WORD_BYTES = bytes(b if chr(b).isascii() and chr(b).isalnum() else 0x20 for b in range(256))
+
+
+def _words(text: str) -> set[bytes]:
+    """The text's ASCII words (what _ASCII_WORD.findall gives), as bytes: translate and split do
+    in one pass what the pattern does several times slower. A non-ASCII character becomes "?",
+    which, like the character itself, ends a word."""
+    return set(text.encode("ascii", "replace").translate(_WORD_BYTES).split())
 
 
 def _is_word(ch: str) -> bool:
@@ -133,15 +148,12 @@ class Rules:
     home_machine_labels: tuple[re.Pattern[str], ...]
 
 
-_SPACES = re.compile(r"\s+")
-
-
 def normalise(text: str) -> str:
     """The form phrases are compared in: NFKC, case-folded, white space runs as one space."""
     if not text.isascii():  # NFKC leaves ASCII as it is
         text = unicodedata.normalize("NFKC", text)
     text = text.casefold()
-    # " ".join(split()) is _SPACES.sub(" ", ...) (both use str.isspace) without the regular
+    # " ".join(split()) is re.sub(r"\s+", " ", ...) (both use str.isspace) without the regular
     # expression's cost, except at the ends, where a run of white space stays one space.
     joined = " ".join(text.split())
     if not joined:
