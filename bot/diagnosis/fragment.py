@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from bot.diagnosis.lhost import DETECTORS, notice
 from bot.diagnosis.lhost._common import ADDRESS, STATUS, clean_address, failure, squash
 from bot.diagnosis.lhost.textdsn import parse_fields
+from bot.diagnosis.patterns import lazy_compile
 from bot.models import Failure
 
 if TYPE_CHECKING:
@@ -23,30 +24,30 @@ if TYPE_CHECKING:
 MAX_TEXT = 200_000  # a paste longer than this is cut: bounce reports are short
 SENTENCE_CONFIDENCE = 0.8  # a code-less sentence must match a reason's phrases, not just look wordy
 
-_QUOTE = re.compile(r"^[ \t]*(?:[>＞|][ \t]?)+", re.M)
-_FORWARD = re.compile(
+_QUOTE = lazy_compile(r"^[ \t]*(?:[>＞|][ \t]?)+", re.M)
+_FORWARD = lazy_compile(
     r"^[ \t]*(?:\[?Forwarded from [^\n]*|-{2,} ?Forwarded message ?-{2,}|転送元[:：][^\n]*)$", re.M | re.I
 )
 # The returned original starts here; what follows are its headers and body, not the report.
-_ORIGINAL = re.compile(
+_ORIGINAL = lazy_compile(
     r"^(?:-+ ?(?:Original message|Below this line is a copy|This is a copy of|The header of the original"
     r"|Unsent message follows|Returned Message)[^\n]*|Original message follows\.?)\s*$",
     re.M | re.I,
 )
 # One error statement: a reply code with a status code, a reply code opening a line, or a
 # status code with a recognisable diagnostic around it.
-_ERROR_LINE = re.compile(
+_ERROR_LINE = lazy_compile(
     r"(?:^|[\s:;(<\[\"'])"
     r"(?:[245]\d\d[ -]+#?[245]\.\d{1,3}\.\d{1,3}\b|[45]\d\d(?=[ -:])|#?[45]\.\d{1,3}\.\d{1,3}\b)",
 )
 # "550 Bad SPF records ...", "<<< 551 not our user", "552: Too many recipients"
-_CODE_AND_WORD = re.compile(
+_CODE_AND_WORD = lazy_compile(
     r"^\s*(?:<<<\s*)?[45]\d\d(?:[ -]|: ?)(?:#?[245]\.\d{1,3}\.\d{1,3}\s+)?\S*[A-Za-z]{2,}"
 )
-_ASKER = re.compile(r"[?？]\s*$|私|僕|自分|わたし|\b(?:my|I|me)\b")
-_OPENS_WITH_CODE = re.compile(r"(?:<<<\s*)?(?:[245]\d\d[\s:-]|#?[245]\.\d{1,3}\.\d{1,3}\b)")
-_LEAD_CODE = re.compile(r"^\s*(?:<<<\s*)?[45]\d\d[\s:-]")
-_ERROR_WORDS = re.compile(
+_ASKER = lazy_compile(r"[?？]\s*$|私|僕|自分|わたし|\b(?:my|I|me)\b")
+_OPENS_WITH_CODE = lazy_compile(r"(?:<<<\s*)?(?:[245]\d\d[\s:-]|#?[245]\.\d{1,3}\.\d{1,3}\b)")
+_LEAD_CODE = lazy_compile(r"^\s*(?:<<<\s*)?[45]\d\d[\s:-]")
+_ERROR_WORDS = lazy_compile(
     r"user unknown|unknown user|no such user|not found|does not exist|doesn't exist|mailbox|quota|rejected"
     r"|denied|refused|blocked|too large|exceed|timed? ?out|expired|spam|relay|invalid|unavailable"
     r"|unrouteable|not accepted|blacklist|blocklist|policy|authenticat|reverse|dns|host|over quota|disabled"
@@ -56,13 +57,13 @@ _ERROR_WORDS = re.compile(
 
 
 # Lines that begin a statement of their own in a report, never the tail of a wrapped one.
-_LINE_START = re.compile(r"(?:[A-Z][A-Za-z0-9-]*:\s|[<>]{3}|-{3,}|\*\*|={3,})")
+_LINE_START = lazy_compile(r"(?:[A-Z][A-Za-z0-9-]*:\s|[<>]{3}|-{3,}|\*\*|={3,})")
 
 
 # "x@y: 550 ...", "<x@y>:", "x@y Invalid Address", "550 <x@y>... User unknown": a line that opens
 # a recipient's record in many report layouts. The
 # same shape also appears where a wrapper cut "said: 550 5.1.1 <x@y>: ...", so both readings are tried.
-_ADDRESS_LINE = re.compile(r"<?[^\s<>@]+@[^\s<>@:]+?>?(?::|\s|$)|[245]\d\d\s+<[^\s<>@]+@")
+_ADDRESS_LINE = lazy_compile(r"<?[^\s<>@]+@[^\s<>@:]+?>?(?::|\s|$)|[245]\d\d\s+<[^\s<>@]+@")
 
 
 def clean(text: str, keep_address_lines: bool = False) -> str:

@@ -15,15 +15,17 @@ from bot.diagnosis.codes import (
     prefer_status,
     split_typed,
 )
+from bot.diagnosis.patterns import lazy_compile
 from bot.mail.reader import Mail
 from bot.models import Failure
 
-_WS = re.compile(r"\s+")
 _NOT_FAILED = frozenset({"delivered", "relayed", "expanded", "deliverable"})
 
 
 def squash(text: str) -> str:
-    return _WS.sub(" ", text).strip()
+    # str.split() breaks at exactly the characters the pattern \s+ matches (str.isspace()),
+    # at a third of the cost of re.sub.
+    return " ".join(text.split())
 
 
 @lru_cache(maxsize=4)
@@ -91,7 +93,11 @@ class Rfc3464:
             text_codes = find_statuses(diag) or (find_statuses(about) if weak_field else [])
             first_reply = find_reply(diag) or (find_reply(about) if about else None)
             status = prefer_status(status_field, text_codes, first_reply)
-            reply = find_reply(diag, status) or (find_reply(about, status) if about else None)
+            reply = first_reply
+            if reply and status and reply[0] != status[0]:
+                # Only then can a code of the status's class be a different one; when the first
+                # code already agrees (or there is none at all) the search would find it again.
+                reply = find_reply(diag, status) or (find_reply(about, status) if about else None)
             command = find_command(diag) or (find_command(about) if about else None)
             remote = group.get("remote-mta")
             remote_host = split_typed(remote)[1].strip("[]").lower() if remote else None
@@ -155,12 +161,12 @@ class Arf:
         return out
 
 
-_AUTO_SUBJECT = re.compile(
+_AUTO_SUBJECT = lazy_compile(
     r"^\s*(?:auto(?:matic)?[ -]?(?:reply|response|antwort)?\s*:|out of (?:the )?office|"
     r"away (?:until|from)|vacation|自動返信|自動応答|不在)",
     re.I,
 )
-_DAEMON = re.compile(r"\b(?:mailer-daemon|postmaster|root|mail-?delivery|noreply|no-reply)\b", re.I)
+_DAEMON = lazy_compile(r"\b(?:mailer-daemon|postmaster|root|mail-?delivery|noreply|no-reply)\b", re.I)
 
 
 class Rfc3834:

@@ -140,3 +140,29 @@ def test_recipients_are_capped() -> None:
     assert len(d.recipients) == 500
     assert d.recipients[0].address == "u0@example.jp"
     assert any(p.startswith("too_many_recipients") for p in d.problems)
+
+
+def test_finishing_a_failure_keeps_every_field_the_detector_set() -> None:
+    # _finish builds the finished Failure field by field: a field added to Failure must be
+    # carried there too, or a detector's value would silently fall back to the default.
+    from dataclasses import fields
+
+    from bot.diagnosis import _finish
+    from bot.models import Failure
+
+    found = Failure(
+        address="kijitora@example.jp", reason="mailboxfull", status="4.2.2", reply_code="452",
+        action="delayed", hard_bounce=True, remote_mta="mx.example.jp", evidence="452 4.2.2 Mailbox full",
+        confidence=0.7, original_address="neko@example.jp", suggestion="kijitora@example.com",
+        command="RCPT", diagnostic_type="SMTP",
+    )
+    defaults = Failure(address=None, reason="")
+    assert all(getattr(found, f.name) != getattr(defaults, f.name) for f in fields(Failure)), (
+        "give every field a non-default value above"
+    )
+    done = _finish(found)
+    decided = {"reason", "hard_bounce", "confidence"}  # what _finish itself decides
+    for f in fields(Failure):
+        if f.name not in decided:
+            assert getattr(done, f.name) == getattr(found, f.name), f.name
+    assert (done.reason, done.hard_bounce) == ("mailboxfull", False)

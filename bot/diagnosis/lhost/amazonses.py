@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
-import json
 import re
 from typing import TYPE_CHECKING, Any
 
 from bot.diagnosis.lhost._common import any_in, clean_address, failure
+from bot.diagnosis.patterns import lazy_compile
 from bot.models import Failure
 
 if TYPE_CHECKING:
     from bot.mail.reader import Mail
 
-_QUICK = re.compile(r'"?notificationType\\?"?\s*:')
-_FOLD = re.compile(r"\n[ \t]")
+_QUICK = lazy_compile(r'"?notificationType\\?"?\s*:')
+_FOLD = lazy_compile(r"\n[ \t]")
 
 
 def _document(text: str) -> dict[str, Any] | None:
+    import json  # only for the rare SES notification, not at start-up
+
     start, end = text.find("{"), text.rfind("}")
     if start < 0 or end <= start:
         return None

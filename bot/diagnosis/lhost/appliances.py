@@ -8,6 +8,7 @@ import re
 from typing import TYPE_CHECKING, ClassVar
 
 from bot.diagnosis.lhost._common import ADDRESS, Detector, clean_address, cut, failure, squash
+from bot.diagnosis.patterns import lazy_compile
 from bot.models import Failure
 
 if TYPE_CHECKING:
@@ -18,7 +19,7 @@ class IMailDetector:
     """Ipswitch IMail Server ("Original message follows.")."""
 
     name = "imailserver"
-    _RECORD = re.compile(
+    _RECORD = lazy_compile(
         r"^(?P<what>Invalid final delivery userid|Delivery failed \d+ attempts|undeliverable to"
         r"|Unknown user|Host unknown)[:\s]+(?P<addr>\S+@\S+)\s*$",
         re.M | re.I,
@@ -48,7 +49,7 @@ class IMailDetector:
 class InterScanDetector:
     name = "trendmicro"
     _MARK = "Message from InterScan Messaging Security Suite"
-    _RECORD = re.compile(r"Unable to deliver message to <([^>]+)>[^\n]*")
+    _RECORD = lazy_compile(r"Unable to deliver message to <([^>]+)>[^\n]*")
 
     def detect(self, mail: Mail) -> list[Failure] | None:
         text = mail.text
@@ -65,13 +66,15 @@ class InterScanDetector:
 
 class MailFoundryDetector:
     name = "mailfoundry"
-    _RECORD = re.compile(
+    _RECORD = lazy_compile(
         r"Unable to deliver message to: <([^>]+)>\s*\nDelivery failed for the following reason:\s*\n"
         r"(?P<why>.*?)(?:\n\s*\n|This has been a permanent failure|\Z)",
         re.S,
     )
 
     def detect(self, mail: Mail) -> list[Failure] | None:
+        if "Unable to deliver message to: <" not in mail.text:  # cheap first test
+            return None
         out = [
             failure(clean_address(m.group(1)), squash(m.group("why")), command="DATA")
             for m in self._RECORD.finditer(mail.text)
@@ -81,10 +84,12 @@ class MailFoundryDetector:
 
 class VerizonDetector:
     name = "verizon"
-    _START = re.compile(r"^Error:\s+(.*)\n\s*\nError message below:\s*\n(?P<msg>.*?)\n\s*\n", re.M | re.S)
-    _RCPT = re.compile(r"^\s*RCPT TO:\s*(\S+@\S+)", re.M)
+    _START = lazy_compile(r"^Error:\s+(.*)\n\s*\nError message below:\s*\n(?P<msg>.*?)\n\s*\n", re.M | re.S)
+    _RCPT = lazy_compile(r"^\s*RCPT TO:\s*(\S+@\S+)", re.M)
 
     def detect(self, mail: Mail) -> list[Failure] | None:
+        if "Error message below:" not in mail.text:  # cheap first test
+            return None
         m = self._START.search(mail.text)
         if not m:
             return None
@@ -95,9 +100,11 @@ class VerizonDetector:
 
 class FmlDetector:
     name = "fml"
-    _NOT_MEMBER = re.compile(r"You are not a member of this mailing list <([^>]+)>")
+    _NOT_MEMBER = lazy_compile(r"You are not a member of this mailing list <([^>]+)>")
 
     def detect(self, mail: Mail) -> list[Failure] | None:
+        if "You are not a member of this mailing list <" not in mail.text:  # cheap first test
+            return None
         m = self._NOT_MEMBER.search(mail.text)
         if not m:
             return None
@@ -110,7 +117,7 @@ class ReturnedMailDetector:
 
     name = "x1"
     _START = "---The following addresses had delivery errors---"
-    _RECORD = re.compile(r"^(\S+@\S+)\s+\[(.*)\]\s*$", re.M)
+    _RECORD = lazy_compile(r"^(\S+@\S+)\s+\[(.*)\]\s*$", re.M)
 
     def detect(self, mail: Mail) -> list[Failure] | None:
         text = mail.text
@@ -126,7 +133,7 @@ class TroubleDeliveringDetector:
     """ "We had trouble delivering your message. Full details follow:" (a hosted Exchange relay)."""
 
     name = "x6"
-    _RECORD = re.compile(
+    _RECORD = lazy_compile(
         r"The following recipients returned permanent errors: (?P<who>.*?)\.\s+Reason:\s*(?P<why>.*)"
     )
 

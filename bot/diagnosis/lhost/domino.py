@@ -7,15 +7,16 @@ import re
 from typing import TYPE_CHECKING
 
 from bot.diagnosis.lhost._common import ADDRESS, any_in, failure, squash
+from bot.diagnosis.patterns import lazy_compile
 from bot.models import Failure
 
 if TYPE_CHECKING:
     from bot.mail.reader import Mail
 
-_DOMINO = re.compile(
+_DOMINO = lazy_compile(
     r"was not delivered to:\s*\n(?P<who>.*?)\n\s*because:\s*\n(?P<why>.*?)(?:\n\s*\n\s*\n|\Z)", re.S
 )
-_NOTES = re.compile(r"-{3,} Failure Reasons\s*-{3,}\s*\n(?P<body>.*?)-{3,} Returned Message", re.S)
+_NOTES = lazy_compile(r"-{3,} Failure Reasons\s*-{3,}\s*\n(?P<body>.*?)-{3,} Returned Message", re.S)
 _DOMINO_SENTENCES = (
     (
         "userunknown",

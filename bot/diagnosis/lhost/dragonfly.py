@@ -6,13 +6,14 @@ import re
 from typing import TYPE_CHECKING
 
 from bot.diagnosis.lhost._common import any_in, clean_address, cut, failure, first_match, squash
+from bot.diagnosis.patterns import lazy_compile
 from bot.models import Failure
 
 if TYPE_CHECKING:
     from bot.mail.reader import Mail
 
 _START = "There was an error delivering your mail to <"
-_RECIPIENT = re.compile(r"There was an error delivering your mail to <([^>]+)>\.?")
+_RECIPIENT = lazy_compile(r"There was an error delivering your mail to <([^>]+)>\.?")
 _BOUNDARIES = ("Message headers follow.", "Original message follows.")
 # dma's own messages when no remote server answered.
 _OWN_SENTENCES = (
@@ -20,7 +21,7 @@ _OWN_SENTENCES = (
     ("hostunknown", ("dns lookup failure: host",)),
     ("networkerror", ("unable to connect to", "connection refused")),
 )
-_LIKE = re.compile(r"^(\S+) \[[\d.:a-fA-F]+\] did not like our ([^:]+):", re.M)
+_LIKE = lazy_compile(r"^(\S+) \[[\d.:a-fA-F]+\] did not like our ([^:]+):", re.M)
 
 
 # Cheap first test: words every report of this kind carries.

@@ -6,14 +6,15 @@ import re
 from typing import TYPE_CHECKING
 
 from bot.diagnosis.lhost._common import ADDRESS, any_in, clean_address, cut, failure, squash
+from bot.diagnosis.patterns import lazy_compile
 from bot.models import Failure
 
 if TYPE_CHECKING:
     from bot.mail.reader import Mail
 
 # Exchange 2003 and older: "Your message ... did not reach the following recipient(s):"
-_OLD = re.compile(r"did not reach the following recipient\(s\):")
-_OLD_RECORD = re.compile(r"^\s*(?P<addr>[^\s<>]+@[^\s<>]+) on .+$")
+_OLD = lazy_compile(r"did not reach the following recipient\(s\):")
+_OLD_RECORD = lazy_compile(r"^\s*(?P<addr>[^\s<>]+@[^\s<>]+) on .+$")
 # MSEXCH:IMS codes name the failure; the hexadecimal part is the kind.
 _OLD_CODES = (
     ("userunknown", ("000c05a6", "000b099c", "000b0981", "the recipient name is not recognized")),
@@ -23,22 +24,22 @@ _OLD_CODES = (
     ("filtered", ("00050027",)),
 )
 # Exchange 2007 and later, Microsoft 365
-_NEW = re.compile(
+_NEW = lazy_compile(
     r"Delivery has failed to these recipients or (?:groups|[\w. ]+lists):"
     r"|rejected your message to the following e-?mail addresses:"
     r"|Your message to .+ couldn't be delivered\."
     r"|Diagnostic information for administrators:"
     r"|Delivery is delayed to these recipients or groups:"
 )
-_ADMIN = re.compile(r"Diagnostic information for administrators:")
+_ADMIN = lazy_compile(r"Diagnostic information for administrators:")
 _BOUNDARIES = (
-    re.compile(r"^Original message headers:", re.M | re.I),
-    re.compile(r"^(?:Reporting-MTA|Final-Recipient)\s*:", re.M | re.I),
-    re.compile(r"<html|<!DOCTYPE", re.I),
+    lazy_compile(r"^Original message headers:", re.M | re.I),
+    lazy_compile(r"^(?:Reporting-MTA|Final-Recipient)\s*:", re.M | re.I),
+    lazy_compile(r"<html|<!DOCTYPE", re.I),
 )
-_GENERATING = re.compile(r"Generating server:\s*(\S+)")
-_ADDRESS_ONLY = re.compile(r"^\s*(?P<addr>[^\s<>()]+@[^\s<>()]+)(?:\s*\([^)]*\))?(?:<mailto:[^>]*>)?\s*$")
-_REMOTE_SAID = re.compile(r"Remote Server returned '([^']*)'|^\s*#(.+)$", re.M)
+_GENERATING = lazy_compile(r"Generating server:\s*(\S+)")
+_ADDRESS_ONLY = lazy_compile(r"^\s*(?P<addr>[^\s<>()]+@[^\s<>()]+)(?:\s*\([^)]*\))?(?:<mailto:[^>]*>)?\s*$")
+_REMOTE_SAID = lazy_compile(r"Remote Server returned '([^']*)'|^\s*#(.+)$", re.M)
 
 
 # Cheap first test: words every report of this kind carries.
@@ -68,7 +69,7 @@ class ExchangeDetector:
         return None
 
     def _old(self, text: str, start: re.Match[str]) -> list[Failure] | None:
-        body = cut(text[start.end() :], (re.compile(r"^-+ ?Original message|^Received:", re.M),))
+        body = cut(text[start.end() :], (lazy_compile(r"^-+ ?Original message|^Received:", re.M),))
         records: list[tuple[str, list[str]]] = []
         for line in body.split("\n"):
             m = _OLD_RECORD.match(line)

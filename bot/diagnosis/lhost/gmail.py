@@ -17,31 +17,32 @@ from bot.diagnosis.lhost._common import (
     returned_recipient,
     squash,
 )
+from bot.diagnosis.patterns import lazy_compile
 from bot.models import Failure
 
 if TYPE_CHECKING:
     from bot.mail.reader import Mail
 
-_LEGACY = re.compile(
+_LEGACY = lazy_compile(
     r"Delivery to the following recipients? (?:failed permanently|has been delayed)"
     r"|Delivery to these recipients or groups is delayed"
 )
-_DETAILS = re.compile(r"Technical details of (?:permanent|temporary) failure:\s*")
-_CURRENT = re.compile(
+_DETAILS = lazy_compile(r"Technical details of (?:permanent|temporary) failure:\s*")
+_CURRENT = lazy_compile(
     r"\*\* (?:Address not found|Message not delivered|Delivery incomplete"
     r"|Message blocked|Message delayed|Mensagem não entregue|Adresse introuvable) \*\*"
 )
-_DELIVERED_TO = re.compile(
+_DELIVERED_TO = lazy_compile(
     r"(?:wasn't|was not|hasn't been|couldn't be) delivered to\s+<?(" + ADDRESS.pattern + ")"
     r"|problem delivering your message to\s+<?(" + ADDRESS.pattern + ")"
 )
-_RESPONSE = re.compile(r"The response (?:from the remote server )?was:\s*", re.I)
+_RESPONSE = lazy_compile(r"The response (?:from the remote server )?was:\s*", re.I)
 _BOUNDARIES = (
-    re.compile(r"^-{3,} ?(?:Original message|Message header follows|Forwarded message)", re.M | re.I),
-    re.compile(r"^(?:Reporting-MTA|Final-Recipient)\s*:", re.M | re.I),
-    re.compile(r"<html|<!DOCTYPE", re.I),
+    lazy_compile(r"^-{3,} ?(?:Original message|Message header follows|Forwarded message)", re.M | re.I),
+    lazy_compile(r"^(?:Reporting-MTA|Final-Recipient)\s*:", re.M | re.I),
+    lazy_compile(r"<html|<!DOCTYPE", re.I),
 )
-_OWN_NOTICE = re.compile(r"'Send mail as'|sending this from a different address", re.I)
+_OWN_NOTICE = lazy_compile(r"'Send mail as'|sending this from a different address", re.I)
 _GROUPS_MARKS = ("Google Groups", "groups.google.com/support")
 # Old Gmail notices end the remote text with "(state N)", N naming the SMTP step that failed.
 # Old Gmail notices end the remote text with "(state N)": N names the SMTP step that failed and
@@ -57,7 +58,7 @@ _STATE_TABLE = {
     "17": ("DATA", "filtered"),
     "18": ("DATA", "filtered"),
 }
-_STATE = re.compile(r"\(state (\d+)\)")
+_STATE = lazy_compile(r"\(state (\d+)\)")
 # Gmail's own sentences (no remote server text), with what they mean.
 _OWN_SENTENCES = (
     ("expired", ("dns error: could not contact dns servers", "did not accept our requests to connect")),
@@ -73,10 +74,11 @@ class GmailDetector:
 
     def detect(self, mail: Mail) -> list[Failure] | None:
         text = mail.text
-        legacy = _LEGACY.search(text)
+        # Cheap first tests: words every match of the two start patterns contains.
+        legacy = _LEGACY.search(text) if "Delivery to th" in text else None
         if legacy:
             return self._legacy(text, legacy)
-        current = _CURRENT.search(text)
+        current = _CURRENT.search(text) if "** " in text else None
         if current:
             return self._current(mail, current)
         return None

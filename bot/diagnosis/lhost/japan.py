@@ -6,25 +6,33 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from bot.diagnosis.lhost._common import ADDRESS, clean_address, cut, failure, first_match, squash
+from bot.diagnosis.lhost._common import ADDRESS, any_in, clean_address, cut, failure, first_match, squash
+from bot.diagnosis.patterns import lazy_compile
 from bot.models import Failure
 
 if TYPE_CHECKING:
     from bot.mail.reader import Mail
 
 # --- au EZweb (ezweb.ne.jp / au.com MTA) ---
-_EZ_START = re.compile(
+_EZ_START = lazy_compile(
     r"Each of the following recipients was rejected by a remote\s+mail server"
     r"|Your message was not delivered within \d+ days and \d+ hours"
     r"|The following recipients did not receive this message"
     r"|次のあて先へのメッセージはエラーのため送信できませんでした"
 )
-_EZ_BOUNDARIES = (
-    re.compile(r"^-{20,}\s*$", re.M),
-    re.compile(r"^Received:", re.M),
-    re.compile(r"^Content-Type: message/rfc822", re.M | re.I),
+# Cheap first test: words every match of _EZ_START contains.
+_EZ_MARKS = (
+    "recipients was rejected by a remote",
+    "Your message was not delivered within",
+    "The following recipients did not receive this message",
+    "次のあて先へのメッセージはエラーのため送信できませんでした",
 )
-_EZ_RECIPIENT = re.compile(r"^\s*(?:Recipient:\s*)?<([^>\s]+@[^>\s]+)>\s*$", re.M)
+_EZ_BOUNDARIES = (
+    lazy_compile(r"^-{20,}\s*$", re.M),
+    lazy_compile(r"^Received:", re.M),
+    lazy_compile(r"^Content-Type: message/rfc822", re.M | re.I),
+)
+_EZ_RECIPIENT = lazy_compile(r"^\s*(?:Recipient:\s*)?<([^>\s]+@[^>\s]+)>\s*$", re.M)
 # Fixed sentences of the EZweb MTA, with the reason each states.
 _EZ_SENTENCES = (
     ("mailboxfull", ("the user(s) account is temporarily over quota", "the user's mailbox is full")),
@@ -38,6 +46,8 @@ class EZwebDetector:
 
     def detect(self, mail: Mail) -> list[Failure] | None:
         text = mail.text
+        if not any_in(text, _EZ_MARKS):
+            return None
         m = _EZ_START.search(text)
         if not m:
             return None
@@ -84,7 +94,7 @@ class EZwebDetector:
 
 
 # --- KDDI au one net (dion.ne.jp) ---
-_KDDI = re.compile(r"Could not be delivered to:\s*<?([^\s<>]+@[^\s<>]+?)>?\s*$", re.M)
+_KDDI = lazy_compile(r"Could not be delivered to:\s*<?([^\s<>]+@[^\s<>]+?)>?\s*$", re.M)
 
 
 class KDDIDetector:
@@ -106,8 +116,8 @@ class KDDIDetector:
 
 
 # --- BIGLOBE ---
-_BIGLOBE = re.compile(r"-{3,} ?The following addresses had delivery problems ?-{3,}")
-_BIGLOBE_INFO = re.compile(r"-{3,} ?Non-delivered information ?-{3,}")
+_BIGLOBE = lazy_compile(r"-{3,} ?The following addresses had delivery problems ?-{3,}")
+_BIGLOBE_INFO = lazy_compile(r"-{3,} ?Non-delivered information ?-{3,}")
 _BIGLOBE_SENTENCES = (
     (
         "mailboxfull",
@@ -125,6 +135,8 @@ class BiglobeDetector:
 
     def detect(self, mail: Mail) -> list[Failure] | None:
         text = mail.text
+        if "The following addresses had delivery problems" not in text:  # cheap first test
+            return None
         m = _BIGLOBE.search(text)
         if not m:
             return None
@@ -134,7 +146,7 @@ class BiglobeDetector:
         head = text[m.end() : info.start()]
         addrs = dict.fromkeys(a.lower() for a in ADDRESS.findall(head))
         detail = (
-            squash(cut(text[info.end() :], (re.compile(r"^Content-Type:|^Received:", re.M),))[:500])
+            squash(cut(text[info.end() :], (lazy_compile(r"^Content-Type:|^Received:", re.M),))[:500])
             if info
             else ""
         )

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.diagnosis.lhost._common import ADDRESS, failure, squash
+from bot.diagnosis.patterns import lazy_compile
 from bot.knowledge_file import line_of, read_toml
 from bot.models import Failure
 from bot.paths import KNOWLEDGE_DIR
@@ -25,16 +26,18 @@ NOTICES_FILE = KNOWLEDGE_DIR / "formats" / "notices.toml"
 
 # A person asking or telling about their own mail, not a mail system reporting on it. Mail
 # systems say "I'm sorry" and "I wasn't able to", so a bare "I" does not count.
-ASKER = re.compile(
+ASKER = lazy_compile(
     r"[?？]|私|僕|自分|わたし|なぜ|どうして|どうすれば|教えて|ですか|でしょうか"
     r"|\b(?:my|mine|myself)\b"
     r"|\bI (?:sent|send|got|get|received|receive|wrote|write|keep|don't|didn't|am getting)\b",
     re.I,
 )
 # Where the report's own text ends: separators and the returned original's header lines.
-_END = re.compile(r"^\s*(?:-{3,}|={3,}|\*{3,})|^(?:Received|Return-Path|DKIM-Signature|Message-I[Dd]):", re.I)
+_END = lazy_compile(
+    r"^\s*(?:-{3,}|={3,}|\*{3,})|^(?:Received|Return-Path|DKIM-Signature|Message-I[Dd]):", re.I
+)
 # A line in another script than the notice's: a person quoting the notice in their own words.
-_CJK = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+_CJK = lazy_compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 WINDOW = 15  # non-blank lines after a statement in which its addresses are listed
 DETAIL = 6  # lines after an address that explain it
 _SECTIONS = {
@@ -144,7 +147,7 @@ def _is_recipient_line(flat: str, known: Notices) -> bool:
 
 # Where a listed address starts: after a bullet, a number or a label ("Recipient address:").
 # Not after "(": a line opening with "(x@y)" goes on with the sentence above it.
-_LIST_ITEM = re.compile(
+_LIST_ITEM = lazy_compile(
     r"[ \t]*(?:[-*•・·][ \t]*|\d{1,2}[.)][ \t]+)?(?:[A-Za-z][A-Za-z -]{0,30}:[ \t]*)?[<\"]?"
 )
 

@@ -6,14 +6,15 @@ import re
 from typing import TYPE_CHECKING
 
 from bot.diagnosis.lhost._common import any_in, clean_address, cut, failure, first_match
+from bot.diagnosis.patterns import lazy_compile
 from bot.models import Failure
 
 if TYPE_CHECKING:
     from bot.mail.reader import Mail
 
-_START = re.compile(r"This is the MAILER-DAEMON, please DO NOT REPLY to this e-?mail", re.I)
+_START = lazy_compile(r"This is the MAILER-DAEMON, please DO NOT REPLY to this e-?mail", re.I)
 _BOUNDARIES = ("Below is a copy of the original message",)
-_RECORD = re.compile(r"^\s*<?(?P<addr>[^\s<>:]+@[^\s<>:]+?)>?:\s+(?P<rest>.+)$", re.M)
+_RECORD = lazy_compile(r"^\s*<?(?P<addr>[^\s<>:]+@[^\s<>:]+?)>?:\s+(?P<rest>.+)$", re.M)
 _OWN_SENTENCES = (
     ("expired", ("envelope expired",)),
     ("networkerror", ("network error on destination mxs",)),

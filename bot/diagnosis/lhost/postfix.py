@@ -6,28 +6,29 @@ import re
 from typing import TYPE_CHECKING
 
 from bot.diagnosis.lhost._common import any_in, clean_address, cut, failure, returned_recipient, squash
+from bot.diagnosis.patterns import lazy_compile
 from bot.models import Failure
 
 if TYPE_CHECKING:
     from bot.mail.reader import Mail
 
-_START = re.compile(
+_START = lazy_compile(
     r"This is the mail system at host|I'm sorry to have to inform you that your message could not"
     r"|This is the (?:Postfix|mail) program at host|could not be delivered to one or more recipients"
     r"|Your message could not be delivered for more than"
 )
 _BOUNDARIES = (
-    re.compile(r"^(?:Reporting-MTA|Final-Recipient|Original-Recipient)\s*:", re.M | re.I),
-    re.compile(r"^Content-(?:Description|Type):", re.M | re.I),
-    re.compile(r"^-+ ?(?:Delivery report unavailable|Original message|Undelivered Message)", re.M | re.I),
+    lazy_compile(r"^(?:Reporting-MTA|Final-Recipient|Original-Recipient)\s*:", re.M | re.I),
+    lazy_compile(r"^Content-(?:Description|Type):", re.M | re.I),
+    lazy_compile(r"^-+ ?(?:Delivery report unavailable|Original message|Undelivered Message)", re.M | re.I),
 )
-_RECORD = re.compile(
+_RECORD = lazy_compile(
     r"^<(?P<addr>[^>\s]+@[^>\s]+)>(?:\s*\(expanded from <(?P<orig>[^>]+)>\))?:\s*(?P<rest>.*)$"
 )
-_SAID = re.compile(r"host (\S+)\[[^\]]*\] said:\s*", re.I)
-_TRANSCRIPT_IN = re.compile(r"^\s*In:\s+RCPT TO:\s*<([^>]+)>", re.I | re.M)
-_TRANSCRIPT_SENT = re.compile(r"^\s*In:\s+(\S+)", re.M)
-_TRANSCRIPT_OUT = re.compile(r"^\s*Out:\s+([45]\d\d[\s-].*)$", re.M)
+_SAID = lazy_compile(r"host (\S+)\[[^\]]*\] said:\s*", re.I)
+_TRANSCRIPT_IN = lazy_compile(r"^\s*In:\s+RCPT TO:\s*<([^>]+)>", re.I | re.M)
+_TRANSCRIPT_SENT = lazy_compile(r"^\s*In:\s+(\S+)", re.M)
+_TRANSCRIPT_OUT = lazy_compile(r"^\s*Out:\s+([45]\d\d[\s-].*)$", re.M)
 
 
 def _transcript(text: str) -> list[Failure]:

@@ -6,12 +6,13 @@ import re
 from typing import TYPE_CHECKING
 
 from bot.diagnosis.lhost._common import any_in, cut, failure, first_match, records, squash
+from bot.diagnosis.patterns import lazy_compile
 from bot.models import Failure
 
 if TYPE_CHECKING:
     from bot.mail.reader import Mail
 
-_START = re.compile(
+_START = lazy_compile(
     r"Hi\. This is the qmail|He/Her is not |[Uu]nable to deliver your message to the following addresses"
     r"|Su mensaje no pudo ser entregado|This is the machine generated message from mail service"
     r"|This is the mail delivery agent at|Unable to deliver message to the following address"
@@ -26,8 +27,8 @@ _BOUNDARIES = (
     "--- Original message follows",
     "Original message follows.",
 )
-_RECORD = re.compile(r"^\s{0,2}<(?P<addr>[^>\s]+@[^>\s]+)>:\s*(?P<rest>.*)$")
-_RHOST = re.compile(r"(?:Giving up on|Connected to|remote host)\s+([\w.:-]+?)\.?(?:\s|$)")
+_RECORD = lazy_compile(r"^\s{0,2}<(?P<addr>[^>\s]+@[^>\s]+)>:\s*(?P<rest>.*)$")
+_RHOST = lazy_compile(r"(?:Giving up on|Connected to|remote host)\s+([\w.:-]+?)\.?(?:\s|$)")
 # qmail-remote's own sentences name the SMTP step that failed.
 _STEP = (
     (" but greeting failed", "CONN"),

@@ -6,34 +6,35 @@ import re
 from typing import TYPE_CHECKING
 
 from bot.diagnosis.lhost._common import any_in, clean_address, cut, failure, returned_recipient, squash
+from bot.diagnosis.patterns import lazy_compile
 from bot.models import Failure
 
 if TYPE_CHECKING:
     from bot.mail.reader import Mail
 
-_START = re.compile(
+_START = lazy_compile(
     r"-{3,} ?(?:The following addresses had permanent fatal errors|Transcript of session follows)"
     r" ?-{3,}"
 )
 _BOUNDARIES = (
-    re.compile(
+    lazy_compile(
         r"^\s*-{3,} ?(?:Unsent message follows|Original message follows|Message header follows"
         r"|Returned message)",
         re.M | re.I,
     ),
-    re.compile(r"^(?:Reporting-MTA|Final-Recipient)\s*:", re.M | re.I),
-    re.compile(r"^Content-Type:", re.M | re.I),
+    lazy_compile(r"^(?:Reporting-MTA|Final-Recipient)\s*:", re.M | re.I),
+    lazy_compile(r"^Content-Type:", re.M | re.I),
 )
-_FATAL = re.compile(r"-{3,} ?The following addresses had permanent fatal errors ?-{3,}")
-_TRANSCRIPT = re.compile(r"-{3,} ?Transcript of session follows ?-{3,}")
-_ADDRESS_LINE = re.compile(r"^\s*(?:>>>\s*)?<?(?P<addr>[^\s<>]+@[^\s<>]+?)>?(?:\s.*)?$")
-_REASON = re.compile(r"\(reason:\s*(.*?)\)?\s*$")
-_TALKING = re.compile(r"^\s*(?:\.\.\. )?while talking to ([^\s:]+):?", re.I)
-_SENT = re.compile(r"^\s*>>>\s*(\S+)(?:\s+\S+)?(?:\s*:?\s*<([^>]*)>)?", re.I)
-_GOT = re.compile(r"^\s*<<<\s*(.*)$")
+_FATAL = lazy_compile(r"-{3,} ?The following addresses had permanent fatal errors ?-{3,}")
+_TRANSCRIPT = lazy_compile(r"-{3,} ?Transcript of session follows ?-{3,}")
+_ADDRESS_LINE = lazy_compile(r"^\s*(?:>>>\s*)?<?(?P<addr>[^\s<>]+@[^\s<>]+?)>?(?:\s.*)?$")
+_REASON = lazy_compile(r"\(reason:\s*(.*?)\)?\s*$")
+_TALKING = lazy_compile(r"^\s*(?:\.\.\. )?while talking to ([^\s:]+):?", re.I)
+_SENT = lazy_compile(r"^\s*>>>\s*(\S+)(?:\s+\S+)?(?:\s*:?\s*<([^>]*)>)?", re.I)
+_GOT = lazy_compile(r"^\s*<<<\s*(.*)$")
 # "554 <x@y>... 550 Host unknown": the second code is what the remote side said.
-_INNER_CODE = re.compile(r"^([245]\d\d)\s")
-_ADDR_RESULT = re.compile(
+_INNER_CODE = lazy_compile(r"^([245]\d\d)\s")
+_ADDR_RESULT = lazy_compile(
     r"^\s*(?:(?P<code>[245]\d\d)\s+(?:[245]\.\d{1,3}\.\d{1,3}\s+)?)?"
     r"<?(?P<addr>[^\s<>]+@[^\s<>]+?)>?(?:\.\.\.|,|:)\s*(?P<text>.*)$"
 )

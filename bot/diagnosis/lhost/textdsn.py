@@ -12,19 +12,20 @@ import re
 from typing import TYPE_CHECKING
 
 from bot.diagnosis.lhost._common import STATUS, any_in, clean_address, failure, squash
+from bot.diagnosis.patterns import lazy_compile
 from bot.models import Failure
 
 if TYPE_CHECKING:
     from bot.mail.reader import Mail
 
-_FIELD = re.compile(
+_FIELD = lazy_compile(
     r"^\s{0,4}(final-recipient|original-recipient|action|status|remote-mta|diagnostic-code|reporting-mta"
     r"|last-attempt-date|will-retry-until|arrival-date|received-from-mta|x-[a-z-]+|original-envelope-id"
     r"|x-actual-recipient|final-log-id)\s*:\s*(.*)$",
     re.I,
 )
-_QUICK = re.compile(r"(?:final|original)-recipient\s*:")  # on the lower-cased text
-_TYPE = re.compile(r"^\s*[A-Za-z0-9-]+\s*;\s*")
+_QUICK = lazy_compile(r"(?:final|original)-recipient\s*:")  # on the lower-cased text
+_TYPE = lazy_compile(r"^\s*[A-Za-z0-9-]+\s*;\s*")
 _ACTIONS = ("failed", "delayed", "delivered", "relayed", "expanded")
 
 

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import dataclasses
-import re
 from typing import TYPE_CHECKING
 
 from bot.diagnosis.lhost._common import any_in
 from bot.diagnosis.lhost.qmail import parse_qmail_like
+from bot.diagnosis.patterns import lazy_compile
 from bot.models import Failure
 
 if TYPE_CHECKING:
     from bot.mail.reader import Mail
 
 _GAVE_UP = "unable to deliver message after multiple retries"
-_START = re.compile(r"Sorry, we were unable to deliver your message to the following address")
+_START = lazy_compile(r"Sorry, we were unable to deliver your message to the following address")
 
 
 # Cheap first test: words every report of this kind carries.

@@ -6,13 +6,14 @@ import re
 from typing import TYPE_CHECKING
 
 from bot.diagnosis.lhost._common import STATUS, any_in, clean_address, failure
+from bot.diagnosis.patterns import lazy_compile
 from bot.models import Failure
 
 if TYPE_CHECKING:
     from bot.mail.reader import Mail
 
-_RECORD = re.compile(r"^\s*(?P<addr>[^\s<>]+@[^\s<>]+)\s+(?P<rest>[^\n]*ERROR_CODE\s*:[^\n]*)$", re.M)
-_CODES = re.compile(r"ERROR_CODE\s*:\s*(\S*?),?\s+ERROR_CODE\s*:\s*(\S*)[, ]\s*(.*)$")
+_RECORD = lazy_compile(r"^\s*(?P<addr>[^\s<>]+@[^\s<>]+)\s+(?P<rest>[^\n]*ERROR_CODE\s*:[^\n]*)$", re.M)
+_CODES = lazy_compile(r"ERROR_CODE\s*:\s*(\S*?),?\s+ERROR_CODE\s*:\s*(\S*)[, ]\s*(.*)$")
 
 
 # Cheap first test: words every report of this kind carries.
