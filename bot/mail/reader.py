@@ -615,20 +615,24 @@ def _from_part(root: Part, problems: list[str]) -> Mail:
     return mail
 
 
-_MBOX_FROM = re.compile(rb"^From \S*[ \t].*\d{1,2}:\d{2}", re.M)
+_MBOX_FROM = re.compile(rb"From \S*[ \t].*\d{1,2}:\d{2}")
 _MBOX_QUOTED_FROM = re.compile(rb"^>(>*From )", re.M)
 
 
 def split_mailbox(data: bytes) -> list[bytes]:
     """Split an mbox into its mails (mboxrd '>From ' quoting undone). A non-mbox: [data]."""
     data = _normalise_lines(bytes(data))
-    # A "From " line starts a mail only at the top or after a blank line (mboxo/mboxrd).
+    # A "From " line starts a mail only at the top or after a blank line (mboxo/mboxrd), so the
+    # separator pattern is tried only there (found with bytes.find), not at every line start.
     lead = len(data) - len(data.lstrip())
-    starts = [
-        m.start()
-        for m in _MBOX_FROM.finditer(data)
-        if m.start() <= lead or data[m.start() - 2 : m.start()] == b"\n\n"
-    ]
+    starts = []
+    if (lead == 0 or data[lead - 1] == 10) and _MBOX_FROM.match(data, lead):  # 10: "\n"
+        starts.append(lead)
+    pos = data.find(b"\n\nFrom ", lead)
+    while pos >= 0:
+        if _MBOX_FROM.match(data, pos + 2):
+            starts.append(pos + 2)
+        pos = data.find(b"\n\nFrom ", pos + 1)
     if not starts or data[: starts[0]].strip():
         return [data] if not starts else [data[: starts[0]], *_slices(data, starts)]
     return _slices(data, starts)
