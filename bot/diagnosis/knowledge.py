@@ -7,7 +7,9 @@ Loaded once per process (`diagnosis_knowledge()`), validated on load: a mistake 
 from __future__ import annotations
 
 import functools
+import operator
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -46,26 +48,128 @@ class ReasonRule:
 
     def matches(self, low: str, exclusions: bool = True) -> bool:
         """True when the lower-cased text carries one of this reason's phrases (and, unless
-        `exclusions` is False, none of its not_phrases)."""
+        `exclusions` is False, none of its not_phrases). To ask this of every reason at once,
+        PhraseIndex.reasons_in is much faster."""
         if not low:
             return False
+        if exclusions and any(p in low for p in self.not_phrases):
+            return False
+        return any(p in low for p in self.phrases) or any(in_order(low, parts) for parts in self.pairs)
+
+
+def in_order(low: str, parts: tuple[str, ...]) -> bool:
+    """True when every part occurs in the text, each after the one before (a row of `pairs`)."""
+    pos = 0
+    for part in parts:
+        pos = low.find(part, pos)
+        if pos < 0:
+            return False
+        pos += len(part)
+    return True
+
+
+# The phrase index cuts texts into words at single spaces (normalise leaves nothing else),
+# and keys some phrases by the first or last characters of a word: this many.
+_EDGE = 3
+_first_chars = operator.itemgetter(slice(None, _EDGE))
+_last_chars = operator.itemgetter(slice(-_EDGE, None))
+
+# (reason, parts): a phrase is one part, a row of `pairs` two or more
+_Entry = tuple[str, tuple[str, ...]]
+_Entries = tuple[_Entry, ...]
+
+
+def _keys(part: str) -> list[tuple[str, str, str]]:
+    """What any text holding `part` must hold, as (kind, key, word):
+    - ("word", w, w): a word with a space on both sides inside the part is a word of the text;
+    - ("start", first chars, w): the part's last word (a space before it) starts a text word;
+    - ("end", last chars, w): the part's first word (a space after it) ends a text word."""
+    words = part.split(" ")
+    last = len(words) - 1
+    out = []
+    for i, w in enumerate(words):
+        if not w:
+            continue
+        if 0 < i < last:
+            out.append(("word", w, w))
+        elif i == last and i > 0 and len(w) >= _EDGE:
+            out.append(("start", w[:_EDGE], w))
+        elif i == 0 and last > 0 and len(w) >= _EDGE:
+            out.append(("end", w[-_EDGE:], w))
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class PhraseIndex:
+    """Which reasons' phrases (and pairs) a lower-cased text carries, all reasons in one go.
+
+    The same answers as ReasonRule.matches asked of every reason, without looking for all
+    ~700 phrases in every text: a phrase can only occur in a text that holds its key (see
+    _keys), so the text's words pick the few phrases worth looking for. Each phrase is keyed by
+    the word fewest phrases share (a rare word is also rare in texts). The handful of phrases
+    without a key (one word, no spaces) are always looked for."""
+
+    by_word: dict[str, _Entries]
+    by_start: dict[str, _Entries]
+    by_end: dict[str, _Entries]
+    words: frozenset[str]
+    starts: frozenset[str]
+    ends: frozenset[str]
+    unkeyed: _Entries
+    exclusions: tuple[tuple[str, tuple[str, ...]], ...]  # (reason, not_phrases)
+
+    @classmethod
+    def build(cls, rules: dict[str, ReasonRule]) -> PhraseIndex:
+        entries: list[_Entry] = [(r.name, (p,)) for r in rules.values() for p in r.phrases]
+        entries += [(r.name, parts) for r in rules.values() for parts in r.pairs]
+        shared = Counter(w for _, parts in entries for part in parts for w in set(part.split(" ")))
+        tables: dict[str, dict[str, list[_Entry]]] = {"word": {}, "start": {}, "end": {}}
+        unkeyed = []
+        for name, parts in entries:
+            # any part's key will do: a pair needs every part
+            keys = [k for part in parts for k in _keys(part)]
+            if not keys:
+                unkeyed.append((name, parts))
+                continue
+            kind, key, _word = min(keys, key=lambda k: (k[0] != "word", shared[k[2]], -len(k[2])))
+            tables[kind].setdefault(key, []).append((name, parts))
+        word, start, end = ({k: tuple(v) for k, v in table.items()} for table in tables.values())
+        return cls(
+            by_word=word,
+            by_start=start,
+            by_end=end,
+            words=frozenset(word),
+            starts=frozenset(start),
+            ends=frozenset(end),
+            unkeyed=tuple(unkeyed),
+            exclusions=tuple((r.name, r.not_phrases) for r in rules.values() if r.not_phrases),
+        )
+
+    def reasons_in(self, low: str, exclusions: bool = True) -> set[str]:
+        """The reasons r for which rules[r].matches(low, exclusions) is True."""
+        found: set[str] = set()
+        if not low:
+            return found
+        words = low.split(" ")
+        for key in self.words.intersection(words):
+            _look_for(self.by_word[key], low, found)
+        for key in self.starts.intersection(map(_first_chars, words)):
+            _look_for(self.by_start[key], low, found)
+        for key in self.ends.intersection(map(_last_chars, words)):
+            _look_for(self.by_end[key], low, found)
+        _look_for(self.unkeyed, low, found)
         if exclusions:
-            for p in self.not_phrases:
-                if p in low:
-                    return False
-        for p in self.phrases:
-            if p in low:
-                return True
-        for parts in self.pairs:
-            pos = 0
-            for part in parts:
-                pos = low.find(part, pos)
-                if pos < 0:
-                    break
-                pos += len(part)
-            else:
-                return True
-        return False
+            for name, not_phrases in self.exclusions:
+                if name in found and any(p in low for p in not_phrases):
+                    found.discard(name)
+        return found
+
+
+def _look_for(entries: _Entries, low: str, found: set[str]) -> None:
+    """Add to `found` the reasons of the entries that occur in the text."""
+    for name, parts in entries:
+        if name not in found and (parts[0] in low if len(parts) == 1 else in_order(low, parts)):
+            found.add(name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +231,8 @@ class DiagnosisKnowledge:
     phrase_order: tuple[str, ...]
     retry: frozenset[str]
     common_domains: tuple[str, ...]
+    # the phrases and pairs of every reason, indexed (PhraseIndex.build(reasons))
+    phrase_index: PhraseIndex = field(compare=False, repr=False)
     # local delivery agents: (marker, ((reason, messages), ...)), lower-cased
     lda: tuple[tuple[str, tuple[tuple[str, tuple[str, ...]], ...]], ...] = ()
     providers: tuple[Provider, ...] = ()
@@ -319,6 +425,7 @@ def load_diagnosis_knowledge(
         code_providers=tuple(p for p in providers if p.code_pattern is not None and p.codes_anywhere),
         lda=tuple(agents),
         reasons=reasons,
+        phrase_index=PhraseIndex.build(reasons),
         status_reason=status_reason,
         reply_reason=reply_reason,
         status_order=orders["status_order"],

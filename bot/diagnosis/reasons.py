@@ -13,11 +13,7 @@ The phrase lists and code tables are data in knowledge/diagnosis/.
 
 from __future__ import annotations
 
-import re
-
 from bot.diagnosis.knowledge import DiagnosisKnowledge, ReasonRule, diagnosis_knowledge
-
-_WS = re.compile(r"\s+")
 
 # How sure each way of deciding is (0..1).
 CONF_STATUS_AND_PHRASE = 0.97
@@ -34,28 +30,12 @@ CONF_UNDEFINED = 0.2
 
 def normalise(text: str) -> str:
     """Lower case, one space between words: how phrases are matched."""
-    return _WS.sub(" ", text).strip().lower()
+    return " ".join(text.split()).lower()  # (str.split() and re's \s: the same whitespace)
 
 
-class _Matches:
-    """Which reasons' phrases one text carries, each rule looked at once."""
-
-    __slots__ = ("kb", "low", "seen")
-
-    def __init__(self, kb: DiagnosisKnowledge, low: str) -> None:
-        self.kb = kb
-        self.low = low
-        self.seen: dict[str, bool] = {}
-
-    def __call__(self, name: str) -> bool:
-        hit = self.seen.get(name)
-        if hit is None:
-            hit = self.seen[name] = self.kb.reasons[name].matches(self.low)
-        return hit
-
-
-def _rule_matches(matches: _Matches, rule: ReasonRule) -> bool:
-    return matches(rule.name) or any(matches(other) for other in rule.also_phrases_of)
+def _said(found: set[str], rule: ReasonRule) -> bool:
+    """The text carries the rule's phrases (found: PhraseIndex.reasons_in of the text)."""
+    return rule.name in found or any(other in found for other in rule.also_phrases_of)
 
 
 def _phrase_allowed(rule: ReasonRule, command: str | None, status_reason: str | None,
@@ -109,7 +89,6 @@ def classify(
     if hint not in kb.reasons or hint in ("onhold", "undefined"):
         hint = None
     x_unix = bool(diagnostic_type and diagnostic_type.upper().startswith("X-UNIX"))
-    matches = _Matches(kb, low)
 
     for marker, rows in kb.lda if not x_unix else ():
         if marker in low:
@@ -126,8 +105,9 @@ def classify(
             named = other.code_reason(low)
             if named:
                 return named, CONF_STATUS
+    found = kb.phrase_index.reasons_in(low)  # the reasons whose phrases the text carries
     if not x_unix:
-        hit = _first_pass(kb, status, status_reason, reply_code, matches, command, hint)
+        hit = _first_pass(kb, status, status_reason, reply_code, found, command, hint)
         if hit:
             return hit
     if hint:
@@ -141,7 +121,7 @@ def classify(
         return kb.reply_reason[reply_code], CONF_REPLY
     for name in kb.phrase_order:
         rule = kb.reasons[name]
-        if matches(name) and not (status and status in rule.not_statuses):
+        if name in found and not (status and status in rule.not_statuses):
             return name, CONF_LATE_PHRASE
     if status_reason:
         return status_reason, CONF_WEAK_STATUS
@@ -158,7 +138,7 @@ def classify(
         return "expired", CONF_CLASS
     if command in ("EHLO", "HELO"):
         return "blocked", CONF_CLASS
-    if matches("vacation"):
+    if "vacation" in found:
         return "vacation", CONF_GUESS
     if low:
         return "onhold", CONF_ONHOLD
@@ -170,24 +150,23 @@ def _first_pass(
     status: str | None,
     status_reason: str | None,
     reply_code: str | None,
-    matches: _Matches,
+    found: set[str],
     command: str | None,
     hint: str | None = None,
 ) -> tuple[str, float] | None:
     for name in kb.status_order:
         rule = kb.reasons[name]
         if hint == name:
-            return name, CONF_STATUS_AND_PHRASE if _rule_matches(matches, rule) else CONF_PHRASE
+            return name, CONF_STATUS_AND_PHRASE if _said(found, rule) else CONF_PHRASE
         if reply_code and reply_code in rule.reply_codes:
             return name, CONF_REPLY
         if status_reason == name:
-            if any(matches(o) for o in rule.yields_to):
+            if not found.isdisjoint(rule.yields_to):
                 continue
-            if rule.status_needs_phrase_of and not any(matches(o) for o in rule.status_needs_phrase_of):
+            if rule.status_needs_phrase_of and found.isdisjoint(rule.status_needs_phrase_of):
                 continue
-            agree = _rule_matches(matches, rule)
-            return name, CONF_STATUS_AND_PHRASE if agree else CONF_STATUS
-        if _phrase_allowed(rule, command, status_reason, status, kb) and _rule_matches(matches, rule):
+            return name, CONF_STATUS_AND_PHRASE if _said(found, rule) else CONF_STATUS
+        if _said(found, rule) and _phrase_allowed(rule, command, status_reason, status, kb):
             return name, CONF_PHRASE
     return None
 

@@ -177,3 +177,36 @@ def test_parsed_knowledge_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     path.write_text(path.read_text(encoding="utf-8") + "\nbogus_key = 1\n", encoding="utf-8")
     with pytest.raises(DiagnosisKnowledgeError, match=r"filtered\.toml:\d+: unknown key 'bogus_key'"):
         _load_cached(base)
+
+
+def _phrase_texts() -> list[str]:
+    """Texts around every phrase, pair and not_phrase of the shipped knowledge: whole, cut short
+    at either end, glued to other words, and the bare words."""
+    kb = load_diagnosis_knowledge()
+    out = []
+    for rule in kb.reasons.values():
+        for parts in [(p,) for p in (*rule.phrases, *rule.not_phrases)] + list(rule.pairs):
+            whole = " ".join(parts)
+            out += [whole, f"550 5.1.1 <a@b.example>: {whole}.", f"x{whole}x", "-".join(parts),
+                    whole[1:], whole[:-1], whole.replace(" ", "  "), *whole.split(" ")]
+    return sorted(set(out))
+
+
+def test_phrase_index_agrees_with_each_rule() -> None:
+    from bot.diagnosis.reasons import normalise
+
+    kb = load_diagnosis_knowledge()
+    texts = _phrase_texts()
+    assert len(texts) > 3000
+    hits = 0
+    for text in texts:
+        low = normalise(text)
+        for exclusions in (True, False):
+            expected = {r.name for r in kb.reasons.values() if r.matches(low, exclusions)}
+            assert kb.phrase_index.reasons_in(low, exclusions) == expected, text
+            hits += bool(expected)
+    assert hits > 2000  # most texts carry some reason's words
+    # the index assumes nothing about the text: any whitespace, upper case
+    for text in ("user\tunknown", "USER UNKNOWN", "", " ", "mailbox  full", "user (x) unknown"):
+        expected = {r.name for r in kb.reasons.values() if r.matches(text)}
+        assert kb.phrase_index.reasons_in(text) == expected, text
