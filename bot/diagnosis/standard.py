@@ -166,6 +166,9 @@ _AUTO_SUBJECT = lazy_compile(
     r"away (?:until|from)|vacation|自動返信|自動応答|不在)",
     re.I,
 )
+_AUTO_REPLY_FIELDS = frozenset(
+    {"auto-submitted", "precedence", "x-autoreply", "x-autorespond", "x-apple-action"}
+)
 _DAEMON = lazy_compile(r"\b(?:mailer-daemon|postmaster|root|mail-?delivery|noreply|no-reply)\b", re.I)
 
 
@@ -178,14 +181,18 @@ class Rfc3834:
     def detect(self, mail: Mail) -> list[Failure] | None:
         if not mail.is_mime or mail.dsn_recipients:
             return None
-        auto = (mail.header("auto-submitted") or "").lower()
-        precedence = (mail.header("precedence") or "").lower()
+        # The first header of each name (as Mail.header gives it), all found in one pass.
+        found: dict[str, str] = {}
+        for name, value in mail.headers:
+            key = name.lower()
+            if key in _AUTO_REPLY_FIELDS and key not in found:
+                found[key] = value
         marked = (
-            auto.startswith("auto-replied")
-            or "auto_reply" in precedence
-            or mail.header("x-autoreply") is not None
-            or mail.header("x-autorespond") is not None
-            or (mail.header("x-apple-action") or "").lower() == "vacation"
+            found.get("auto-submitted", "").lower().startswith("auto-replied")
+            or "auto_reply" in found.get("precedence", "").lower()
+            or "x-autoreply" in found
+            or "x-autorespond" in found
+            or found.get("x-apple-action", "").lower() == "vacation"
             or bool(_AUTO_SUBJECT.match(mail.subject))
         )
         if not marked:

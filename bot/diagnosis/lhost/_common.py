@@ -213,4 +213,9 @@ def returned_recipient(mail: Mail) -> str | None:
 
 def any_in(text: str, marks: Sequence[str]) -> bool:
     """Whether any of the marks occurs in the text (plain substring tests, far cheaper than regexes)."""
-    return any(m in text for m in marks)
+    # A plain loop: any() over a generator costs about as much as the substring tests themselves,
+    # and every reader's gate runs on every mail that gets this far.
+    for m in marks:  # noqa: SIM110
+        if m in text:
+            return True
+    return False
