@@ -7,9 +7,9 @@ knowledge/safety/.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
-from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bot.mail.reader import Mail
 from bot.models import Failure, Warning
@@ -36,11 +36,23 @@ def __getattr__(name: str) -> object:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def _run(checks: list[Callable[[], Warning | None]]) -> list[Warning]:
+def _loaded(module: str, name: str = "check") -> Any:
+    """bot.safety.<module>.<name>, imported on first use and kept: an import statement in the
+    per-mail path would cost more than the check itself on most mails."""
+    found = _LOADED.get((module, name))
+    if found is None:
+        found = _LOADED[module, name] = getattr(importlib.import_module(f"bot.safety.{module}"), name)
+    return found
+
+
+_LOADED: dict[tuple[str, str], Any] = {}
+
+
+def _run(checks: list[Callable[[Rules], Warning | None]], r: Rules) -> list[Warning]:
     found: list[Warning] = []
     for check in checks:
         try:
-            warning = check()
+            warning = check(r)
         except (ValueError, TypeError, AttributeError, IndexError, KeyError, RecursionError):
             # A malformed mail must cost a warning, never the whole answer.
             warning = None
@@ -66,13 +78,9 @@ def _content_checks(mail: Mail, recipients: list[Failure]) -> list[Callable[[Rul
     """The attachment and link checks that can find something in this mail."""
     checks: list[Callable[[Rules], Warning | None]] = []
     if _own_attachments(mail):
-        from bot.safety import dangerous_attachment
-
-        checks.append(lambda r: dangerous_attachment.check(mail, r))
+        checks.append(lambda r: _loaded("dangerous_attachment")(mail, r))
     if _may_link(mail):
-        from bot.safety import phishing_link
-
-        checks.append(lambda r: phishing_link.check(mail, recipients, r))
+        checks.append(lambda r: _loaded("phishing_link")(mail, recipients, r))
     return checks
 
 
@@ -91,9 +99,7 @@ def assess(
         # no returned original, only perhaps a forwarded message. Without the returned
         # headers the check has nothing to go on.
         if mail.returned_headers:
-            from bot.safety import backscatter
-
-            checks.append(lambda r: backscatter.check(mail, me, r))
+            checks.append(lambda r: _loaded("backscatter")(mail, me, r))
     elif mail.is_mime:
         # No report itself: perhaps a fake bounce forwarded as an attachment. Its own
         # attachments and text are what the person is about to open.
@@ -106,15 +112,14 @@ def assess(
         return []
     # The rules are read once, outside the checks: a broken rules file is an error, not silence.
     r = rules_ or _shipped_rules()
-    warnings = _run([partial(check, r) for check in checks])
+    warnings = _run(checks, r)
     for group in inner_checks:
-        for warning in _run([partial(check, r) for check in group]):
+        for warning in _run(group, r):
             if all(w.id != warning.id for w in warnings):
                 warnings.append(warning)
     return warnings
 
 
 def _shipped_rules() -> Rules:
-    from bot.safety.rules import rules
-
-    return rules()
+    rules: Rules = _loaded("rules", "rules")()
+    return rules
