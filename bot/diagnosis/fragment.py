@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from bisect import bisect_left
 from typing import TYPE_CHECKING
 
 from bot.diagnosis.lhost import DETECTORS, notice
-from bot.diagnosis.lhost._common import ADDRESS, STATUS, clean_address, failure, squash
+from bot.diagnosis.lhost._common import ADDRESS, STATUS, any_in, clean_address, failure, squash
 from bot.diagnosis.lhost.textdsn import parse_fields
 from bot.diagnosis.patterns import lazy_compile
 from bot.models import Failure
@@ -69,11 +70,34 @@ _ADDRESS_LINE = lazy_compile(r"<?[^\s<>@]+@[^\s<>@:]+?>?(?::|\s|$)|[245]\d\d\s+<
 def clean(text: str, keep_address_lines: bool = False) -> str:
     """The paste without quote marks, forwarding lines and line-end noise; quoted text that a
     mail program re-wrapped is joined back into its original lines."""
+    text, quoted = _unquoted(text)
+    if quoted:
+        text = unwrap(text, keep_address_lines)
+    return _without_forwarding(text)
+
+
+# Every quoted line holds one of these; a paste with none of them has no quoted line.
+_QUOTE_MARKS = (">", "＞", "|")
+
+
+def _unquoted(text: str) -> tuple[str, bool]:
+    """The paste with line ends normalised and, when enough of its lines are quoted, without the
+    quote marks (True: they were removed, and the text may be re-wrapped)."""
     text = text[:MAX_TEXT].replace("\r\n", "\n").replace("\r", "\n").replace("\u3000", " ")
+    if not any_in(text, _QUOTE_MARKS):
+        return text, False
     lines = text.split("\n")
     quoted = sum(1 for ln in lines if _QUOTE.match(ln))
     if quoted and quoted >= 0.3 * sum(1 for ln in lines if ln.strip()):
-        text = unwrap(_QUOTE.sub("", text), keep_address_lines)
+        return _QUOTE.sub("", text), True
+    return text, False
+
+
+def _without_forwarding(text: str) -> str:
+    # Every forwarding line holds "forwarded" (in any case) or 転送元: without them there is
+    # nothing to remove, and the search over every line start is skipped.
+    if "転送元" not in text and "forwarded" not in text.lower():
+        return text
     return _FORWARD.sub("", text)
 
 
@@ -82,34 +106,34 @@ def unwrap(text: str, keep_address_lines: bool = False) -> str:
     not have fitted on the line (the rule wrappers follow); a break after a hyphen, or inside a
     word longer than the width (a URL, an address), joins without a space."""
     lines = text.split("\n")
-    lengths = sorted(len(ln.rstrip()) for ln in lines if ln.strip())
+    ends = [ln.rstrip() for ln in lines]  # each physical line as the wrapper left it
+    lengths = sorted(len(end) for end in ends if end)
     if len(lengths) < 4:
         return text
     width = lengths[-1]
-    near = sum(1 for n in lengths if n >= width - 15)
+    near = len(lengths) - bisect_left(lengths, width - 15)  # lines at least width - 15 long
     if not (30 <= width <= 100) or near < max(2, len(lengths) // 10):
         return text
     out: list[str] = [lines[0]]
-    last = lines[0].rstrip()  # the previous physical line, as the wrapper left it
-    for line in lines[1:]:
-        word = line.split(" ", 1)[0]
+    for last, line in zip(ends[:-1], lines[1:], strict=True):  # last: the line before this one
+        if not last or not line or line[0].isspace():
+            out.append(line)
+            continue
+        space = line.find(" ")
+        word = space if space >= 0 else len(line)  # the length of the line's first word
         if (
-            last
-            and line
-            and not line[0].isspace()
-            and len(last) + 1 + len(word) > width
+            len(last) + 1 + word > width
             and not _LINE_START.match(line)
             and not (keep_address_lines and _ADDRESS_LINE.match(line))
         ):
             tail = last.rsplit(" ", 1)[-1]
             # A wrapper cuts inside a word only when the word is longer than the width.
             tight = (last.endswith("-") and len(last) > 1 and last[-2].isalnum()) or (
-                len(last) == width and len(tail) >= width // 2 and len(tail) + len(word) > width
+                len(last) == width and len(tail) >= width // 2 and len(tail) + word > width
             )
             out[-1] = out[-1].rstrip() + ("" if tight else " ") + line
         else:
             out.append(line)
-        last = line.rstrip()
     return "\n".join(out)
 
 
@@ -235,12 +259,14 @@ def detect(mail: Mail) -> list[Failure] | None:
 
 
 def _detect(mail: Mail) -> list[Failure] | None:
-    raw = mail.text or ""
-    text = clean(raw)
+    # clean(raw) and clean(raw, keep_address_lines=True), sharing the work up to the unwrapping
+    # (without quote marks the two are the same text).
+    unquoted, quoted = _unquoted(mail.text or "")
+    text = _without_forwarding(unwrap(unquoted) if quoted else unquoted)
     if not text.strip():
         return None
     found = _read(mail, text)
-    other = clean(raw, keep_address_lines=True)
+    other = _without_forwarding(unwrap(unquoted, keep_address_lines=True)) if quoted else text
     if other != text:
         # Re-wrapping left it open whether a line opening with an address starts a record.
         # The other reading wins when it names more recipients, each a whole address of the text.

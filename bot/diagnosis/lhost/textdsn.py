@@ -32,7 +32,7 @@ _ACTIONS = ("failed", "delayed", "delivered", "relayed", "expanded")
 def _paragraph_fields(lines: list[str]) -> list[tuple[str, str]]:
     fields: list[tuple[str, str]] = []
     for line in lines:
-        m = _FIELD.match(line)
+        m = _FIELD.match(line) if ":" in line else None  # (a field line holds a colon)
         if m:
             fields.append((m.group(1).lower(), m.group(2).strip()))
         elif fields and line.strip():
