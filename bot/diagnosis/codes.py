@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 STATUS = re.compile(r"(?<![\d.])([245]\.\d{1,3}\.\d{1,3})(?![\d]|\.\d)")
 _PAIR = re.compile(r"(?<![\d.])([245][0-5]\d)[ \t]*[- ]?[ \t]*['\"#(]?([245]\.\d{1,3}\.\d{1,3})(?![\d]|\.\d)")
@@ -10,7 +11,13 @@ _REPLY_LEAD = re.compile(
     r"(?:^|said:|<<<|reply:|response:|returned|replied:|error:|smtp;|\bsaid\b|\(|\[|<|'|\"|:)\s*([245][0-5]\d)(?=[\s\-]|$)",
     re.I,
 )
-_REPLY_ANY = re.compile(r"(?<![\w.#/-])([45][0-5]\d)(?=[ -][A-Za-z<#(\['\"]|$)")
+# The longest lead _REPLY_LEAD knows ("response:"): see _lead_replies.
+_LONGEST_LEAD = 9
+# Every code _REPLY_LEAD can find (a code followed by white space, "-" or the end).
+_REPLY_AFTER_LEAD = re.compile(r"[245][0-5]\d(?=[\s\-]|$)")
+# (the assertion after the first digit looks at the character before the code: the same as
+# (?<![\w.#/-]) in front, but a pattern that starts with [45] is only tried where one stands)
+_REPLY_ANY = re.compile(r"([45](?<![\w.#/-].)[0-5]\d)(?=[ -][A-Za-z<#(\['\"]|$)", re.S)
 ADDRESS = re.compile(
     # Bounded repeats: an address-like run of 100,000 characters must not cost quadratic time.
     r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}@"
@@ -40,12 +47,33 @@ def find_reply(text: str, status: str | None = None) -> str | None:
     pair = _PAIR.search(text)
     if pair and pair.group(1)[0] == pair.group(2)[0] and (status is None or status[0] == pair.group(1)[0]):
         return pair.group(1)
-    for rx in (_REPLY_LEAD, _REPLY_ANY):
-        for m in rx.finditer(text):
-            code = m.group(1)
-            if status is None or code[0] == status[0]:
-                return code
+    for code in _lead_replies(text):
+        if status is None or code[0] == status[0]:
+            return code
+    for m in _REPLY_ANY.finditer(text):
+        code = m.group(1)
+        if status is None or code[0] == status[0]:
+            return code
     return None
+
+
+def _lead_replies(text: str) -> Iterator[str]:
+    """The codes of _REPLY_LEAD.finditer(text), in order, without trying its ~17 leads at every
+    position of the text (the slow part of reading a bounce's codes).
+
+    A lead and the white space after it hold no digit, so every code the pattern finds is a
+    candidate of _REPLY_AFTER_LEAD, and its match starts at most _LONGEST_LEAD characters before
+    the white space that precedes the code: the pattern itself is tried only there."""
+    for candidate in _REPLY_AFTER_LEAD.finditer(text):
+        code_at = candidate.start()
+        space_at = code_at
+        while space_at and text[space_at - 1].isspace():  # (str.isspace: re's \s)
+            space_at -= 1
+        for start in range(max(0, space_at - _LONGEST_LEAD), space_at + 1):
+            m = _REPLY_LEAD.match(text, start)
+            if m is not None and m.start(1) == code_at:
+                yield m.group(1)
+                break
 
 
 def find_statuses(text: str) -> list[str]:

@@ -79,71 +79,70 @@ _Entry = tuple[str, tuple[str, ...]]
 _Entries = tuple[_Entry, ...]
 
 
-def _keys(part: str) -> list[tuple[str, str, str]]:
-    """What any text holding `part` must hold, as (kind, key, word):
-    - ("word", w, w): a word with a space on both sides inside the part is a word of the text;
-    - ("start", first chars, w): the part's last word (a space before it) starts a text word;
-    - ("end", last chars, w): the part's first word (a space after it) ends a text word."""
+def _edge_keys(part: str) -> list[tuple[str, str, str]]:
+    """For a part without an inner word (see PhraseIndex), as (table, key, word): the last
+    characters of its first word, which ends a word of any text holding the part (a space comes
+    after it), and the first characters of its last word, which starts one."""
     words = part.split(" ")
-    last = len(words) - 1
-    out = []
-    for i, w in enumerate(words):
-        if not w:
-            continue
-        if 0 < i < last:
-            out.append(("word", w, w))
-        elif i == last and i > 0 and len(w) >= _EDGE:
-            out.append(("start", w[:_EDGE], w))
-        elif i == 0 and last > 0 and len(w) >= _EDGE:
-            out.append(("end", w[-_EDGE:], w))
-    return out
+    if len(words) < 2:
+        return []
+    first, last = words[0], words[-1]
+    keys = []
+    if len(first) >= _EDGE:
+        keys.append(("end", first[-_EDGE:], first))
+    if len(last) >= _EDGE:
+        keys.append(("start", last[:_EDGE], last))
+    return keys
 
 
-@dataclass(frozen=True, slots=True)
 class PhraseIndex:
     """Which reasons' phrases (and pairs) a lower-cased text carries, all reasons in one go.
 
     The same answers as ReasonRule.matches asked of every reason, without looking for all
-    ~700 phrases in every text: a phrase can only occur in a text that holds its key (see
-    _keys), so the text's words pick the few phrases worth looking for. Each phrase is keyed by
-    the word fewest phrases share (a rare word is also rare in texts). The handful of phrases
-    without a key (one word, no spaces) are always looked for."""
+    ~700 phrases in every text. Texts and phrases are cut into words at spaces; a word with a
+    space on both sides inside a phrase (an inner word: "address" in "recipient address
+    rejected") is a word of every text that holds the phrase, so the text's words pick the few
+    phrases worth looking for. Each phrase is keyed by its inner word that the phrases share
+    least (rare among phrases, rare in texts). A phrase without one ("user unknown") is keyed by
+    the first or last characters of an outer word (_edge_keys); the handful with no key at all
+    (one word) are always looked for."""
 
-    by_word: dict[str, _Entries]
-    by_start: dict[str, _Entries]
-    by_end: dict[str, _Entries]
-    words: frozenset[str]
-    starts: frozenset[str]
-    ends: frozenset[str]
-    unkeyed: _Entries
-    exclusions: tuple[tuple[str, tuple[str, ...]], ...]  # (reason, not_phrases)
+    __slots__ = ("by_end", "by_start", "by_word", "ends", "exclusions", "starts", "unkeyed", "words")
 
-    @classmethod
-    def build(cls, rules: dict[str, ReasonRule]) -> PhraseIndex:
+    # (a plain class: an index built from the rules, not a record; a dataclass costs start-up)
+    def __init__(self, rules: dict[str, ReasonRule]) -> None:
         entries: list[_Entry] = [(r.name, (p,)) for r in rules.values() for p in r.phrases]
         entries += [(r.name, parts) for r in rules.values() for parts in r.pairs]
-        shared = Counter(w for _, parts in entries for part in parts for w in set(part.split(" ")))
-        tables: dict[str, dict[str, list[_Entry]]] = {"word": {}, "start": {}, "end": {}}
+        # how often each word comes up in all the phrases
+        shared = Counter(" ".join(part for _, parts in entries for part in parts).split(" "))
+        by_word: dict[str, list[_Entry]] = {}
+        by_edge: dict[str, dict[str, list[_Entry]]] = {"start": {}, "end": {}}
         unkeyed = []
-        for name, parts in entries:
+        for entry in entries:
+            parts = entry[1]
             # any part's key will do: a pair needs every part
-            keys = [k for part in parts for k in _keys(part)]
-            if not keys:
-                unkeyed.append((name, parts))
+            if len(parts) == 1:
+                inner = parts[0].split(" ")[1:-1]
+            else:
+                inner = [w for part in parts for w in part.split(" ")[1:-1]]
+            if inner:
+                by_word.setdefault(min(inner, key=shared.__getitem__), []).append(entry)
                 continue
-            kind, key, _word = min(keys, key=lambda k: (k[0] != "word", shared[k[2]], -len(k[2])))
-            tables[kind].setdefault(key, []).append((name, parts))
-        word, start, end = ({k: tuple(v) for k, v in table.items()} for table in tables.values())
-        return cls(
-            by_word=word,
-            by_start=start,
-            by_end=end,
-            words=frozenset(word),
-            starts=frozenset(start),
-            ends=frozenset(end),
-            unkeyed=tuple(unkeyed),
-            exclusions=tuple((r.name, r.not_phrases) for r in rules.values() if r.not_phrases),
-        )
+            edges = [k for part in parts for k in _edge_keys(part)]
+            if edges:
+                table, key, _word = min(edges, key=lambda k: shared[k[2]])
+                by_edge[table].setdefault(key, []).append(entry)
+            else:
+                unkeyed.append(entry)
+        self.by_word = {k: tuple(v) for k, v in by_word.items()}
+        self.by_start = {k: tuple(v) for k, v in by_edge["start"].items()}
+        self.by_end = {k: tuple(v) for k, v in by_edge["end"].items()}
+        self.words = frozenset(self.by_word)
+        self.starts = frozenset(self.by_start)
+        self.ends = frozenset(self.by_end)
+        self.unkeyed: _Entries = tuple(unkeyed)
+        # (reason, not_phrases)
+        self.exclusions = tuple((r.name, r.not_phrases) for r in rules.values() if r.not_phrases)
 
     def reasons_in(self, low: str, exclusions: bool = True) -> set[str]:
         """The reasons r for which rules[r].matches(low, exclusions) is True."""
@@ -231,7 +230,7 @@ class DiagnosisKnowledge:
     phrase_order: tuple[str, ...]
     retry: frozenset[str]
     common_domains: tuple[str, ...]
-    # the phrases and pairs of every reason, indexed (PhraseIndex.build(reasons))
+    # the phrases and pairs of every reason, indexed (PhraseIndex(reasons))
     phrase_index: PhraseIndex = field(compare=False, repr=False)
     # local delivery agents: (marker, ((reason, messages), ...)), lower-cased
     lda: tuple[tuple[str, tuple[tuple[str, tuple[str, ...]], ...]], ...] = ()
@@ -324,7 +323,8 @@ def load_diagnosis_knowledge(
             message = f"reason '{name}': hard must be true, false or \"5xx\""
             raise _fail(vocab_path, vtext, f"{name} ", message)
         path = base / "reasons" / f"{name}.toml"
-        if not path.is_file():
+        # (a file the cache has a copy of was there: the copy is only used for the same files)
+        if (parsed is None or str(path) not in parsed) and not path.is_file():
             raise _fail(vocab_path, vtext, f"{name} ", f"reason '{name}' has no file {path.name}")
         data, text = _read(path, parsed)
         unknown = set(data) - _REASON_KEYS
@@ -425,7 +425,7 @@ def load_diagnosis_knowledge(
         code_providers=tuple(p for p in providers if p.code_pattern is not None and p.codes_anywhere),
         lda=tuple(agents),
         reasons=reasons,
-        phrase_index=PhraseIndex.build(reasons),
+        phrase_index=PhraseIndex(reasons),
         status_reason=status_reason,
         reply_reason=reply_reason,
         status_order=orders["status_order"],
