@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from bisect import bisect_left
 from typing import TYPE_CHECKING
 
 from bot.diagnosis.lhost import DETECTORS, notice
@@ -111,7 +110,7 @@ def unwrap(text: str, keep_address_lines: bool = False) -> str:
     if len(lengths) < 4:
         return text
     width = lengths[-1]
-    near = len(lengths) - bisect_left(lengths, width - 15)  # lines at least width - 15 long
+    near = sum(1 for n in lengths if n >= width - 15)
     if not (30 <= width <= 100) or near < max(2, len(lengths) // 10):
         return text
     out: list[str] = [lines[0]]
@@ -272,8 +271,7 @@ def _detect(mail: Mail) -> list[Failure] | None:
         # The other reading wins when it names more recipients, each a whole address of the text.
         alternative = _read(mail, other)
         mine, theirs = _named(found), _named(alternative)
-        whole = {a.lower() for a in ADDRESS.findall(text)}
-        if mine < theirs <= whole:
+        if mine < theirs and theirs <= {a.lower() for a in ADDRESS.findall(text)}:
             return alternative
     return found
 
