@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import islice
 
 from bot.mail.charset import decode_bytes, decode_fields, decode_header, decode_surrogates
 from bot.mail.mime import Limits, Part
@@ -161,7 +162,12 @@ def _looks_like_mail(data: bytes) -> bool:
     text = head.decode("latin-1")
     fields = 0
     known = False
-    for line in text.split("\n", 60)[:60]:
+    # The first 60 lines, taken one at a time: the answer usually comes after two of them.
+    begin = 0
+    for _ in range(60):
+        end = text.find("\n", begin)
+        line = text[begin:] if end < 0 else text[begin:end]
+        begin = end + 1
         if not line:
             break
         if line[0] in " \t":
@@ -178,15 +184,17 @@ def _looks_like_mail(data: bytes) -> bool:
             known = True
         if known and fields >= 2:
             return True  # nothing further down can change the answer
+        if end < 0:
+            break
     return False
 
 
 def _limit_headers(data: bytes, problems: list[str]) -> bytes:
     """Keep at most MAX_HEADERS fields of the top header block."""
     end = _header_block_end(data)
-    block = data[:end]
-    if block.count(b"\n") <= MAX_HEADERS:
+    if data.count(b"\n", 0, end) <= MAX_HEADERS:
         return data
+    block = data[:end]
     kept: list[bytes] = []
     fields = 0
     dropped = 0
@@ -218,28 +226,32 @@ _FIELD_LINES = re.compile(r"^([!-9;-~]+)[ \t]*:([^\n]*)", re.M)
 
 def parse_field_block(text: str, limit: int = MAX_HEADERS) -> list[tuple[str, str]]:
     """'Name: value' lines with continuation lines, as (name, value) in order."""
-    out: list[tuple[str, str]] = []
-    for m in _FIELD_LINES.finditer(_UNFOLD.sub(" ", text) if "\n" in text else text):
-        out.append((m.group(1), m.group(2).strip()))
-        if len(out) >= limit:
-            break
-    return out
+    if "\n" in text:
+        text = _UNFOLD.sub(" ", text)
+    return [(m[1], m[2].strip()) for m in islice(_FIELD_LINES.finditer(text), limit)]
+
+
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
 
 
 def parse_field_groups(text: str) -> list[dict[str, str]]:
     """Blank-line separated groups of fields; names lower-case; the first value of a name wins."""
     groups: list[dict[str, str]] = []
-    for chunk in re.split(r"\n[ \t]*\n", text.replace("\r\n", "\n").replace("\r", "\n")):
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    for chunk in _BLANK_LINE.split(text):
         fields = parse_field_block(chunk.strip("\n"))
         if not fields:
             continue
         group: dict[str, str] = {}
         for k, v in fields:
             key = k.lower()
-            # Some reports run recipient groups together without a blank line.
-            repeated = key in _GROUP_STARTS and key in group
-            next_final = key == "final-recipient" and "original-recipient" not in group and "action" in group
-            if repeated or next_final:
+            # Some reports run recipient groups together without a blank line: a start field
+            # met again, or a Final-Recipient after an Action with no Original-Recipient.
+            if key in _GROUP_STARTS and (
+                key in group
+                or (key == "final-recipient" and "action" in group and "original-recipient" not in group)
+            ):
                 groups.append(group)
                 group = {}
             group.setdefault(key, v)
@@ -434,36 +446,35 @@ def _walk(root: Part, w: _Walk) -> None:
 # ---------------------------------------------------------------------------------------------
 # Headers found in plain text (a bounce that quotes the original inline, or a paste)
 
-_TEXT_HEADER_NAMES = re.compile(
-    r"^(?:return-path|received|date|from|to|cc|subject|message-id|mime-version|content-type|"
+# A line that starts with one of these names, found by searching for "\n" + name in "\n" + text:
+# a pattern that starts with a plain character is searched for quickly, one that starts with
+# "^" (re.M) is tried at every position of the text.
+_TEXT_HEADER_LINE = re.compile(
+    r"\n(?:return-path|received|date|from|to|cc|subject|message-id|mime-version|content-type|"
     r"x-[\w-]+|reply-to|sender|delivered-to)[ \t]*:",
     re.I,
 )
-_TEXT_HEADER_LINE = re.compile(_TEXT_HEADER_NAMES.pattern, re.I | re.M)
+# The lines that continue a header block: field lines, and continuation lines with some text.
+_MORE_HEADER_LINES = re.compile(r"(?:\n(?:[!-9;-~]+[ \t]*:|[ \t][^\S\n]*\S)[^\n]*)*")
 _KEY_RETURNED = ("date", "message-id", "received")
 
 
 def headers_in_text(text: str) -> list[tuple[str, str]]:
     """The first run of >= 3 header lines that has a Date, Message-ID or Received field."""
-    first = _TEXT_HEADER_LINE.search(text)  # one C-level scan skips the text before any header
-    if first is None:
-        return []
-    lines = text.split("\n")
-    i = text.count("\n", 0, first.start())
-    n = len(lines)
-    while i < n:
-        if not _TEXT_HEADER_NAMES.match(lines[i]):
-            i += 1
-            continue
-        start = i
-        i += 1
-        while i < n and (
-            _FIELD_LINE.match(lines[i]) or (lines[i][:1] in (" ", "\t") and lines[i].strip())
-        ):
-            i += 1
-        block = parse_field_block("\n".join(lines[start:i]))
+    lined = "\n" + text  # every line, the first one too, follows a "\n"
+    pos = 0
+    while (first := _TEXT_HEADER_LINE.search(lined, pos)) is not None:
+        begin = first.start() + 1
+        first_end = lined.find("\n", begin)
+        if first_end < 0:
+            end = len(lined)
+        else:
+            more = _MORE_HEADER_LINES.match(lined, first_end)
+            end = more.end() if more else first_end
+        block = parse_field_block(lined[begin:end])
         if len(block) >= 3 and any(k.lower() in _KEY_RETURNED for k, _ in block):
             return decode_fields(block)
+        pos = end  # the "\n" of the line that ended the block: it may start the next one
     return []
 
 
@@ -476,7 +487,7 @@ def _paste(data: bytes, problems: list[str]) -> Mail:
     if len(text) > MAX_TEXT:
         text = text[:MAX_TEXT]
         problems.append(f"text_too_long: text cut at {MAX_TEXT} characters")
-    groups = parse_field_groups(_dsn_lines(text)) if _DSN_HINT.search(text) else []
+    groups = parse_field_groups(_dsn_lines(text)) if _DSN_HINT.search("\n" + text) else []
     dsn_message, dsn_recipients = split_dsn_groups(groups)
     return Mail(
         text=text,
@@ -488,7 +499,8 @@ def _paste(data: bytes, problems: list[str]) -> Mail:
     )
 
 
-_DSN_HINT = re.compile(r"^[> \t]*(?:final|original)-recipient[ \t]*:", re.I | re.M)
+# Searched for in "\n" + text (see _TEXT_HEADER_LINE).
+_DSN_HINT = re.compile(r"\n[> \t]*(?:final|original)-recipient[ \t]*:", re.I)
 _QUOTE = re.compile(r"^[ \t]*(?:>[ \t]?)+", re.M)
 _DSN_FIELD = re.compile(
     r"^(?:reporting-mta|arrival-date|received-from-mta|original-envelope-id|dsn-gateway|"
@@ -601,7 +613,7 @@ def _from_part(root: Part, problems: list[str]) -> Mail:
     if w.dsn_text:
         groups = parse_field_groups("\n\n".join(w.dsn_text))
         mail.dsn_message, mail.dsn_recipients = split_dsn_groups(groups)
-    elif _DSN_HINT.search(text):
+    elif _DSN_HINT.search("\n" + text):
         # Delivery-status fields written into the text itself (no message/delivery-status part).
         message, recipients = split_dsn_groups(parse_field_groups(_dsn_lines(text)))
         if recipients:
