@@ -9,10 +9,8 @@ type and the first bytes: nothing is unpacked, run or rendered.
 
 from __future__ import annotations
 
-import re
 import unicodedata
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from bot.mail.reader import Attachment, Mail
 from bot.models import Warning
@@ -22,11 +20,7 @@ WARNING_ID = "dangerous_attachment"
 MAX_REPORTED = 20  # attachments described in the warning detail
 MAX_NAME = 300  # characters of a file name looked at
 
-_EXTENSION = re.compile(r"\.([A-Za-z0-9_-]{1,20})$")
-
-
-@dataclass(frozen=True, slots=True)
-class Finding:
+class Finding(NamedTuple):  # (a NamedTuple: cheaper to create at start-up than a dataclass)
     name: str  # printable form of the file name ("" when it has none)
     content_type: str
     reasons: tuple[str, ...]  # machine-readable: executable, double_extension, type_mismatch, ...

@@ -47,7 +47,7 @@ def _clean_host(host: str) -> str:
 
 
 _clean_host_cached = lru_cache(maxsize=4096)(_clean_host)
-_NOT_IP_CHARS = re.compile(r"[^0-9a-f.:]")
+_IP_CHARS = frozenset("0123456789abcdef.:")
 
 
 def is_ip(host: str) -> bool:
@@ -58,7 +58,7 @@ def _is_ip(host: str) -> bool:
     host = clean_host(host)
     # A name with a letter past f (most host names) is no address: spares ipaddress its
     # exception. Scoped IPv6 addresses ("fe80::1%eth0") still go the long way.
-    if "%" not in host and _NOT_IP_CHARS.search(host):
+    if "%" not in host and not _IP_CHARS.issuperset(host):
         return False
     try:
         ipaddress.ip_address(host)
@@ -145,10 +145,11 @@ def _url_matches(text: str) -> Iterator[re.Match[str]]:
     """_URL.finditer(text), trying the pattern only where a link can start: 4 or 5 characters
     before a "://" (http, hxxps) or at a "www.". The pattern has no literal start to skip ahead
     with, so walking it over every position of a long text is slow."""
-    if not text.isascii():  # lower() keeps positions only for ASCII
-        yield from _URL.finditer(text)
-        return
-    low = text.lower()
+    # The starts are looked for in a lower-case ASCII copy with the same positions: each
+    # non-ASCII character becomes one "?" (lower() keeps positions only for ASCII). No non-ASCII
+    # character matches "www." or "://"; one that the pattern takes for a letter before "://"
+    # (the long s, "ſ") is one character too, so the starts stay where they were.
+    low = text.lower() if text.isascii() else text.encode("ascii", "replace").decode("ascii").lower()
     starts: set[int] = set()
     for needle, leads in (("://", (4, 5)), ("www.", (0,))):
         i = low.find(needle)
