@@ -11,6 +11,7 @@ import operator
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -74,8 +75,9 @@ _EDGE = 3
 _first_chars = operator.itemgetter(slice(None, _EDGE))
 _last_chars = operator.itemgetter(slice(-_EDGE, None))
 
-# (reason, parts): a phrase is one part, a row of `pairs` two or more
-_Entry = tuple[str, tuple[str, ...]]
+# (reason, first part, all parts): a phrase is one part (all parts: None), a row of `pairs`
+# two or more (the first part must occur for the row to: a quick first test)
+_Entry = tuple[str, str, tuple[str, ...] | None]
 _Entries = tuple[_Entry, ...]
 
 
@@ -111,20 +113,18 @@ class PhraseIndex:
 
     # (a plain class: an index built from the rules, not a record; a dataclass costs start-up)
     def __init__(self, rules: dict[str, ReasonRule]) -> None:
-        entries: list[_Entry] = [(r.name, (p,)) for r in rules.values() for p in r.phrases]
-        entries += [(r.name, parts) for r in rules.values() for parts in r.pairs]
+        entries: list[_Entry] = [(r.name, p, None) for r in rules.values() for p in r.phrases]
+        entries += [(r.name, parts[0], parts) for r in rules.values() for parts in r.pairs]
         # how often each word comes up in all the phrases
-        shared = Counter(" ".join(part for _, parts in entries for part in parts).split(" "))
+        every_part = (part for _, first, pair in entries for part in (pair or (first,)))
+        shared = Counter(" ".join(every_part).split(" "))
         by_word: dict[str, list[_Entry]] = {}
         by_edge: dict[str, dict[str, list[_Entry]]] = {"start": {}, "end": {}}
         unkeyed = []
         for entry in entries:
-            parts = entry[1]
+            parts = entry[2] or (entry[1],)
             # any part's key will do: a pair needs every part
-            if len(parts) == 1:
-                inner = parts[0].split(" ")[1:-1]
-            else:
-                inner = [w for part in parts for w in part.split(" ")[1:-1]]
+            inner = [w for part in parts for w in part.split(" ")[1:-1]]
             if inner:
                 by_word.setdefault(min(inner, key=shared.__getitem__), []).append(entry)
                 continue
@@ -150,25 +150,24 @@ class PhraseIndex:
         if not low:
             return found
         words = low.split(" ")
-        for key in self.words.intersection(words):
-            _look_for(self.by_word[key], low, found)
-        for key in self.starts.intersection(map(_first_chars, words)):
-            _look_for(self.by_start[key], low, found)
-        for key in self.ends.intersection(map(_last_chars, words)):
-            _look_for(self.by_end[key], low, found)
-        _look_for(self.unkeyed, low, found)
+        # the entries whose key the text holds (set intersections and maps: no Python loop
+        # over the text's words), then the unkeyed ones
+        starts = self.starts.intersection(map(_first_chars, words))
+        ends = self.ends.intersection(map(_last_chars, words))
+        candidates = chain(
+            chain.from_iterable(map(self.by_word.__getitem__, self.words.intersection(words))),
+            chain.from_iterable(map(self.by_start.__getitem__, starts)),
+            chain.from_iterable(map(self.by_end.__getitem__, ends)),
+            self.unkeyed,
+        )
+        for name, first, parts in candidates:
+            if name not in found and first in low and (parts is None or in_order(low, parts)):
+                found.add(name)
         if exclusions:
             for name, not_phrases in self.exclusions:
                 if name in found and any(p in low for p in not_phrases):
                     found.discard(name)
         return found
-
-
-def _look_for(entries: _Entries, low: str, found: set[str]) -> None:
-    """Add to `found` the reasons of the entries that occur in the text."""
-    for name, parts in entries:
-        if name not in found and (parts[0] in low if len(parts) == 1 else in_order(low, parts)):
-            found.add(name)
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,7 +35,7 @@ def normalise(text: str) -> str:
 
 def _said(found: set[str], rule: ReasonRule) -> bool:
     """The text carries the rule's phrases (found: PhraseIndex.reasons_in of the text)."""
-    return rule.name in found or any(other in found for other in rule.also_phrases_of)
+    return rule.name in found or bool(rule.also_phrases_of and not found.isdisjoint(rule.also_phrases_of))
 
 
 def _phrase_allowed(rule: ReasonRule, command: str | None, status_reason: str | None,
@@ -166,7 +166,9 @@ def _first_pass(
             if rule.status_needs_phrase_of and found.isdisjoint(rule.status_needs_phrase_of):
                 continue
             return name, CONF_STATUS_AND_PHRASE if _said(found, rule) else CONF_STATUS
-        if _said(found, rule) and _phrase_allowed(rule, command, status_reason, status, kb):
+        # (_said written out: this line runs for most reasons of most failures)
+        said = name in found or (rule.also_phrases_of and not found.isdisjoint(rule.also_phrases_of))
+        if said and _phrase_allowed(rule, command, status_reason, status, kb):
             return name, CONF_PHRASE
     return None
 
