@@ -50,7 +50,8 @@ def first_hop(received: list[str], r: Rules) -> FirstHop | None:
     if not received:
         return None
     line = " ".join(received[-1][:MAX_HOP].split())
-    norm = normalise(line)
+    # An ASCII line, its white space already single: normalise() comes down to lower().
+    norm = line.lower() if line.isascii() else normalise(line)
     authenticated = any(map(norm.__contains__, r.authenticated_markers))  # "marker in norm", unrolled in C
     m = _FROM_CLAUSE.match(line)
     from_hosts: list[str] = []
@@ -75,7 +76,11 @@ def home_machine(host: str, r: Rules) -> bool:
     if is_ip(host) or len(host) > 253:
         return False
     labels = host.split(".")[:-2]  # the organisation's own name says nothing about the machine
-    return any(p.match(label) for label in labels[:10] for p in r.home_machine_labels)
+    for label in labels[:10]:
+        for p in r.home_machine_labels:
+            if p.match(label):
+                return True
+    return False
 
 
 class Evidence:

@@ -98,7 +98,8 @@ class PhraseSet:
         hits: list[tuple[int, str]] = []
         bounded = self._bounded
         candidates = [p for w in _words(norm) & self._by_first_word.keys() for p in self._by_first_word[w]]
-        candidates += self._anywhere_ascii if norm.isascii() else self._anywhere
+        # (filter() runs the "p in norm" test without a Python loop over the whole list)
+        candidates += filter(norm.__contains__, self._anywhere_ascii if norm.isascii() else self._anywhere)
         for phrase in candidates:
             left, right = bounded[phrase]
             start = norm.find(phrase)
