@@ -6,14 +6,7 @@ the sender's computer clock or time zone is wrong, a cause no bounce states outr
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
-
-try:
-    # The parser behind email.utils.parsedate_to_datetime, without email.utils' own imports
-    # (socket and the MIME helpers: about 10 ms of a single diagnose run).
-    from email._parseaddr import _parsedate_tz
-except ImportError:  # pragma: no cover - a Python without the private module
-    from email.utils import _parsedate_tz  # type: ignore[attr-defined]
+import re
 
 from bot.mail.reader import Mail
 from bot.models import Warning
@@ -21,10 +14,89 @@ from bot.models import Warning
 # SpamAssassin's smallest date bucket is 3 hours; queues rarely hold a first hop that long.
 SKEW_THRESHOLD_SECONDS = 3 * 3600
 
+# The common shape of a mail date ("Thu, 9 May 2012 23:34:45 +0900 (JST)", white space made
+# single), read here directly. Any other shape goes to the parser behind
+# email.utils.parsedate_to_datetime, which reads this shape the same way: a day name that ends
+# in a comma, stands alone or is glued to the day by one; a two-digit year is 19xx above 68 and
+# 20xx else; seconds may be left out; words after the zone do not count; -0000 says "no zone".
+_COMMON_DATE = re.compile(
+    r"(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)(?:, |,| ))?([0-9]{1,2}) "
+    r"(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) ([0-9]{2,4}) "
+    r"([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))? ([+-][0-9]{4}|UTC?|GMT)(?: .*)?"
+)
+_MONTHS = {"Jan": 1, "Feb": 2, "Mar": 3, "Apr": 4, "May": 5, "Jun": 6, "Jul": 7, "Aug": 8, "Sep": 9,
+           "Oct": 10, "Nov": 11, "Dec": 12}
+_DAYS_IN_MONTH = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+_DAYS_BEFORE_MONTH = (0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334)
 
-def _parse(value: str | None) -> datetime | None:
+
+# A point in time as a mail wrote it: year, month, day, hour, minute, second and the zone's
+# offset in seconds east of UTC (a plain tuple: two or three are read per bounce).
+Stamp = tuple[int, int, int, int, int, int, int]
+
+
+def _utc_seconds(stamp: Stamp) -> int:
+    """Seconds since 0001-01-01 00:00 UTC."""
+    year, month, day, hour, minute, second, offset = stamp
+    y = year - 1
+    days = y * 365 + y // 4 - y // 100 + y // 400  # before this year
+    days += _DAYS_BEFORE_MONTH[month - 1] + (month > 2 and _is_leap(year)) + day - 1
+    return days * 86400 + hour * 3600 + minute * 60 + second - offset
+
+
+def _isoformat(stamp: Stamp) -> str:
+    """As datetime.isoformat writes it ("2012-05-09T23:34:45+09:00")."""
+    year, month, day, hour, minute, second, offset = stamp
+    hours, rest = divmod(abs(offset), 3600)
+    minutes, seconds = divmod(rest, 60)
+    zone = f"{'-' if offset < 0 else '+'}{hours:02d}:{minutes:02d}" + (f":{seconds:02d}" if seconds else "")
+    return f"{year:04d}-{month:02d}-{day:02d}T{hour:02d}:{minute:02d}:{second:02d}{zone}"
+
+
+def _is_leap(year: int) -> bool:
+    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+
+
+def _stamp(year: int, month: int, day: int, hour: int, minute: int, second: int, offset: int) -> Stamp | None:
+    """The Stamp, or None where datetime would refuse the fields (out of range, no such day,
+    a zone a day or more away from UTC)."""
+    if not (1 <= year <= 9999 and 1 <= month <= 12 and 0 <= hour <= 23 and 0 <= minute <= 59
+            and 0 <= second <= 59 and -86400 < offset < 86400):
+        return None
+    month_days = 29 if month == 2 and _is_leap(year) else _DAYS_IN_MONTH[month - 1]
+    if not 1 <= day <= month_days:
+        return None
+    return (year, month, day, hour, minute, second, offset)
+
+
+def _parse(value: str | None) -> Stamp | None:
     if not value:
         return None
+    m = _COMMON_DATE.fullmatch(" ".join(value.split()))
+    if m is None:
+        return _parse_other(value)
+    day, month, year, hour, minute, second, zone = m.groups()
+    offset = 0  # UT, UTC, GMT
+    if zone[0] in "+-":
+        number = int(zone[1:])
+        if number == 0 and zone[0] == "-":  # -0000: no zone known, no instant to compare
+            return None
+        offset = (number // 100) * 3600 + (number % 100) * 60
+        if zone[0] == "-":
+            offset = -offset
+    yy = int(year)
+    if yy < 100:
+        yy += 1900 if yy > 68 else 2000
+    return _stamp(yy, _MONTHS[month], int(day), int(hour), int(minute), int(second or 0), offset)
+
+
+def _parse_other(value: str) -> Stamp | None:
+    """Dates of other shapes, read by the standard library's lenient parser (imported only
+    here: the common shape needs neither it nor the modules it imports)."""
+    try:
+        from email._parseaddr import _parsedate_tz
+    except ImportError:  # pragma: no cover - a Python without the private module
+        from email.utils import _parsedate_tz  # type: ignore[attr-defined]
     try:
         parsed = _parsedate_tz(value.strip())
         if parsed is None:
@@ -33,27 +105,30 @@ def _parse(value: str | None) -> datetime | None:
         if offset is None:  # no zone given: no instant to compare
             return None
         year, month, day, hour, minute, second = parsed[:6]
-        return datetime(year, month, day, hour, minute, second, tzinfo=timezone(timedelta(seconds=offset)))
+        return _stamp(int(year), int(month), int(day), int(hour), int(minute), int(second), int(offset))
     except (TypeError, ValueError, IndexError, OverflowError):
         return None
 
 
-def _received_time(value: str) -> datetime | None:
-    _head, sep, stamp = value.rpartition(";")
-    return _parse(stamp) if sep else None
-
-
 def clock_skew(mail: Mail) -> Warning | None:
     """Warning clock_skew (seconds, direction) when the original's Date is far from its arrival."""
-    written = _parse(mail.returned_header("date"))
+    date: str | None = None
+    stamps = []
+    for name, value in mail.returned_headers:
+        # (the length first, as Mail.returned_header does: most names are neither)
+        if len(name) == 8 and name.lower() == "received":
+            stamps.append(value)
+        elif len(name) == 4 and date is None and name.lower() == "date":
+            date = value
+    written = _parse(date)
     if written is None:
         return None
-    received: datetime | None = None
+    received: Stamp | None = None
     basis = ""
-    stamps = [k for k in mail.returned_headers if k[0].lower() == "received"]
     # The lowest Received: line is the first server, the sender's own submission server.
-    for _, value in reversed(stamps):
-        received = _received_time(value)
+    for value in reversed(stamps):
+        _head, sep, stamp = value.rpartition(";")
+        received = _parse(stamp) if sep else None
         if received is not None:
             basis = "received"
             break
@@ -62,10 +137,7 @@ def clock_skew(mail: Mail) -> Warning | None:
         basis = "arrival-date"
     if received is None:
         return None
-    try:
-        seconds = int((written - received).total_seconds())
-    except (OverflowError, ValueError):
-        return None
+    seconds = _utc_seconds(written) - _utc_seconds(received)
     if abs(seconds) < SKEW_THRESHOLD_SECONDS:
         return None
     return Warning(
@@ -73,8 +145,8 @@ def clock_skew(mail: Mail) -> Warning | None:
         detail={
             "seconds": abs(seconds),
             "direction": "ahead" if seconds > 0 else "behind",  # the sender's clock vs the servers'
-            "original_date": written.isoformat(),
-            "received": received.isoformat(),
+            "original_date": _isoformat(written),
+            "received": _isoformat(received),
             "basis": basis,
         },
     )
