@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
@@ -56,10 +55,14 @@ def is_ip(host: str) -> bool:
 
 def _is_ip(host: str) -> bool:
     host = clean_host(host)
-    # A name with a letter past f (most host names) is no address: spares ipaddress its
-    # exception. Scoped IPv6 addresses ("fe80::1%eth0") still go the long way.
+    # A name with a letter past f (most host names) is no address. Scoped IPv6 addresses
+    # ("fe80::1%eth0") still go the long way.
     if "%" not in host and not _IP_CHARS.issuperset(host):
         return False
+    if ":" not in host:
+        return _ipv4(host) is not None
+    import ipaddress  # IPv6 only: rare in mail headers
+
     try:
         ipaddress.ip_address(host)
     except ValueError:
@@ -70,13 +73,41 @@ def _is_ip(host: str) -> bool:
 _is_ip_cached = lru_cache(maxsize=4096)(_is_ip)
 
 
+def _ipv4(text: str) -> int | None:
+    """The IPv4 address in dotted form as a number, or None; as strict as ipaddress.ip_address
+    (four decimal parts of at most three ASCII digits, 0 to 255, no leading zero), which a
+    text without ":" must satisfy to be an address at all. Spares loading and running
+    ipaddress for the addresses nearly every Received: line has."""
+    parts = text.split(".")
+    if len(parts) != 4:
+        return None
+    value = 0
+    for part in parts:
+        if not (part.isascii() and part.isdigit()) or len(part) > 3 or (part[0] == "0" and part != "0"):
+            return None
+        octet = int(part)
+        if octet > 255:
+            return None
+        value = value << 8 | octet
+    return value
+
+
+def _ipv4_network(cidr: str) -> tuple[int, int]:
+    """'10.0.0.0/8' -> (the network's number shifted to its prefix, the bits shifted away)."""
+    address, bits = cidr.split("/")
+    shift = 32 - int(bits)
+    return (_ipv4(address) or 0) >> shift, shift
+
+
 # Networks a mail inside one organisation passes through (RFC 1918, shared address space,
-# unique local). The documentation ranges (192.0.2.0/24, ...) count as public here: examples
-# use them for machines on the internet.
-_INTERNAL_NETWORKS = tuple(
-    ipaddress.ip_network(n)
-    for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "fc00::/7")
+# unique local), with loopback, link-local and the unspecified address. The documentation
+# ranges (192.0.2.0/24, ...) count as public here: examples use them for machines on the internet.
+_INTERNAL_IPV4 = tuple(
+    _ipv4_network(n)
+    for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10",
+              "127.0.0.0/8", "169.254.0.0/16", "0.0.0.0/32")
 )
+_INTERNAL_IPV6 = "fc00::/7"
 
 
 def is_private_ip(host: str) -> bool:
@@ -84,13 +115,19 @@ def is_private_ip(host: str) -> bool:
 
 
 def _is_private_ip(host: str) -> bool:
+    host = clean_host(host)
+    if ":" not in host:  # only an IPv4 address, if any (see _ipv4)
+        value = _ipv4(host)
+        return value is not None and any(value >> shift == net for net, shift in _INTERNAL_IPV4)
+    import ipaddress
+
     try:
-        ip = ipaddress.ip_address(clean_host(host))
+        ip = ipaddress.ip_address(host)
     except ValueError:
         return False
     if ip.is_loopback or ip.is_link_local or ip.is_unspecified:
         return True
-    return any(ip.version == n.version and ip in n for n in _INTERNAL_NETWORKS)
+    return ip.version == 6 and ip in ipaddress.ip_network(_INTERNAL_IPV6)
 
 
 _is_private_cached = lru_cache(maxsize=4096)(_is_private_ip)

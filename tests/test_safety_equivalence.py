@@ -1,0 +1,132 @@
+"""The fast forms in bot.safety give exactly what their plain definitions give.
+
+Addresses are read without ipaddress for IPv4, phrases are found through a word index, and
+links are looked for only where one can start; each is compared here with the straightforward
+form it stands for, on texts built from the pieces that make those forms go wrong.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.safety.domains import _URL, _url_matches, clean_host, is_ip, is_private_ip
+from bot.safety.rules import PhraseSet, normalise, rules
+
+SETTINGS = settings(max_examples=400, deadline=None)
+
+_INTERNAL = [
+    ipaddress.ip_network(n)
+    for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "fc00::/7")
+]
+
+
+def _reference_is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(clean_host(host))
+    except ValueError:
+        return False
+    return True
+
+
+def _reference_is_private(host: str) -> bool:
+    try:
+        ip = ipaddress.ip_address(clean_host(host))
+    except ValueError:
+        return False
+    if ip.is_loopback or ip.is_link_local or ip.is_unspecified:
+        return True
+    return any(ip.version == n.version and ip in n for n in _INTERNAL)
+
+
+_ADDRESS_PIECES = ["0", "1", "00", "01", "10", "127", "169", "254", "255", "256", "172", "16", "31",
+                   "32", "192", "168", "100", "64", "127", "999", "0000", ".", ".", ".", ":", "::",
+                   "%", "eth0", "a", "f", "g", "fe80", "fc00", "ffff", "[", "]", "٣", " ", "ipv6:"]
+addresses = st.lists(st.sampled_from(_ADDRESS_PIECES), max_size=12).map("".join)
+
+
+@SETTINGS
+@given(addresses)
+def test_addresses_read_as_ipaddress_reads_them(host: str) -> None:
+    assert is_ip(host) is _reference_is_ip(host)
+    assert is_private_ip(host) is _reference_is_private(host)
+
+
+@pytest.mark.parametrize(
+    ("host", "address", "private"),
+    [
+        ("192.0.2.1", True, False),
+        ("[10.1.2.3]", True, True),
+        ("172.31.255.255", True, True),
+        ("172.32.0.1", True, False),
+        ("100.64.0.1", True, True),
+        ("100.128.0.1", True, False),
+        ("127.0.0.1", True, True),
+        ("169.254.10.1", True, True),
+        ("0.0.0.0", True, True),
+        ("0.0.0.1", True, False),
+        ("010.0.0.1", False, False),  # a leading zero is no address (as for inet_pton)
+        ("256.1.1.1", False, False),
+        ("1.2.3", False, False),
+        ("::1", True, True),
+        ("fe80::1%eth0", True, True),
+        ("fd00::5", True, True),
+        ("2001:db8::1", True, False),
+        ("mail.example.com", False, False),
+    ],
+)
+def test_address_examples(host: str, address: bool, private: bool) -> None:
+    assert is_ip(host) is address is _reference_is_ip(host)
+    assert is_private_ip(host) is private is _reference_is_private(host)
+
+
+def _reference_find(phrases: tuple[str, ...], text: str) -> list[str]:
+    """Each phrase's first occurrence with ASCII word boundaries where the phrase has a word
+    character at that end (occurrences may overlap), ordered by position, then phrase."""
+    norm = normalise(text)
+    hits = []
+    for phrase in dict.fromkeys(phrases):
+        left = r"(?<![A-Za-z0-9])" if re.match(r"[A-Za-z0-9]", phrase[:1]) else ""
+        right = r"(?![A-Za-z0-9])" if re.match(r"[A-Za-z0-9]", phrase[-1:]) else ""
+        found = re.search(f"{left}(?={re.escape(phrase)}{right})", norm)
+        if found:
+            hits.append((found.start(), phrase))
+    return [p for _, p in sorted(hits)]
+
+
+_PHRASES = ("log in", "login", "xxx", "in quarantine", "100% free", "% off", "ed治療", "ブラックok",
+            "保留", "click here", "re-activate", "will be deleted")
+_TEXT_PIECES = [*_PHRASES, "LOG", "IN", "x", "xx", "Ｃｌｉｃｋ", "here", " ", "  ", "\n", "-", "%",
+                "ED", "治療", "ブラックOK", "ok", "保", "留", "é", "ſ", "İ", "a", "1", ".", "@"]
+texts = st.lists(st.sampled_from(_TEXT_PIECES), max_size=16).map("".join)
+
+
+@SETTINGS
+@given(texts)
+def test_phrase_set_finds_what_a_plain_search_finds(text: str) -> None:
+    assert PhraseSet(_PHRASES).find(text) == _reference_find(_PHRASES, text)
+
+
+@SETTINGS
+@given(texts)
+def test_shipped_phrase_lists_find_what_a_plain_search_finds(text: str) -> None:
+    r = rules()
+    for phrases in (r.lure_phrases, r.spam_phrases):
+        assert phrases.find(text) == _reference_find(phrases.phrases, text)
+
+
+_LINK_PIECES = ["http://", "https://", "hxxp://", "HXXPS://", "httpſ://", "ſ", "www.", "WwW.", "://",
+                "İ", "日本", "a", "b.example", "@", "[", "]", "::1", " ", "\n", "/", "?", "x", "www",
+                ".", "h", "t", "p", "s", "user:pw@", "(", ")"]
+link_texts = st.lists(st.sampled_from(_LINK_PIECES), max_size=20).map("".join)
+
+
+@SETTINGS
+@given(link_texts)
+def test_links_found_where_the_pattern_finds_them(text: str) -> None:
+    found = [(m.start(), m.end(), m.group(1)) for m in _url_matches(text)]
+    assert found == [(m.start(), m.end(), m.group(1)) for m in _URL.finditer(text)]
