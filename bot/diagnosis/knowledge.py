@@ -11,7 +11,7 @@ import operator
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from itertools import chain
+from itertools import chain, repeat
 from pathlib import Path
 from typing import Any
 
@@ -113,24 +113,28 @@ class PhraseIndex:
 
     # (a plain class: an index built from the rules, not a record; a dataclass costs start-up)
     def __init__(self, rules: dict[str, ReasonRule]) -> None:
-        entries: list[_Entry] = [(r.name, p, None) for r in rules.values() for p in r.phrases]
-        entries += [(r.name, parts[0], parts) for r in rules.values() for parts in r.pairs]
+        phrases = [(r.name, p) for r in rules.values() for p in r.phrases]
+        pairs = [(r.name, parts) for r in rules.values() for parts in r.pairs]
         # how often each word comes up in all the phrases
-        every_part = (part for _, first, pair in entries for part in (pair or (first,)))
-        shared = Counter(" ".join(every_part).split(" "))
+        every_part = [p for _, p in phrases] + [part for _, parts in pairs for part in parts]
+        rarity = Counter(" ".join(every_part).split(" ")).__getitem__
         by_word: dict[str, list[_Entry]] = {}
         by_edge: dict[str, dict[str, list[_Entry]]] = {"start": {}, "end": {}}
         unkeyed = []
-        for entry in entries:
-            parts = entry[2] or (entry[1],)
-            # any part's key will do: a pair needs every part
-            inner = [w for part in parts for w in part.split(" ")[1:-1]]
+        keyed: list[tuple[_Entry, list[str], tuple[str, ...]]] = [
+            ((name, phrase, None), phrase.split(" ")[1:-1], (phrase,)) for name, phrase in phrases
+        ]
+        # any part's key will do for a pair: it needs every part
+        keyed += [((name, parts[0], parts), [w for part in parts for w in part.split(" ")[1:-1]], parts)
+                  for name, parts in pairs]
+        for entry, inner, parts in keyed:
             if inner:
-                by_word.setdefault(min(inner, key=shared.__getitem__), []).append(entry)
+                key = inner[0] if len(inner) == 1 else min(inner, key=rarity)
+                by_word.setdefault(key, []).append(entry)
                 continue
             edges = [k for part in parts for k in _edge_keys(part)]
             if edges:
-                table, key, _word = min(edges, key=lambda k: shared[k[2]])
+                table, key, _word = min(edges, key=lambda k: rarity(k[2]))
                 by_edge[table].setdefault(key, []).append(entry)
             else:
                 unkeyed.append(entry)
@@ -290,9 +294,10 @@ def _read(path: Path, parsed: _Parsed | None = None) -> tuple[dict, str]:
 
 def _strings(path: Path, text: str, data: dict, key: str, lower: bool = True) -> tuple[str, ...]:
     value = data.get(key, [])
-    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+    # (map rather than generators: this runs some 500 times per start-up)
+    if not isinstance(value, list) or not all(map(isinstance, value, repeat(str))) or "" in value:
         raise _fail(path, text, key, f"'{key}' must be a list of non-empty strings")
-    return tuple(v.lower() for v in value) if lower else tuple(value)
+    return tuple(map(str.lower, value)) if lower else tuple(value)
 
 
 _REASON_KEYS = frozenset(
