@@ -138,7 +138,7 @@ def find_command(text: str) -> str | None:
     start = 0
     if text.isascii():  # (non-ASCII letters such as the Kelvin sign match k under re.I)
         low = text.lower()
-        found = [i for i in (low.find(w) for w in _COMMAND_WORDS) if i >= 0]
+        found = [i for i in map(low.find, _COMMAND_WORDS) if i >= 0]
         if not found:
             return None
         start = max(0, min(found) - _COMMAND_LEAD)
