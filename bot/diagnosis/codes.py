@@ -5,8 +5,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-STATUS = re.compile(r"(?<![\d.])([245]\.\d{1,3}\.\d{1,3})(?![\d]|\.\d)")
-_PAIR = re.compile(r"(?<![\d.])([245][0-5]\d)[ \t]*[- ]?[ \t]*['\"#(]?([245]\.\d{1,3}\.\d{1,3})(?![\d]|\.\d)")
+# A pattern that starts with a character class is only tried where one of its characters
+# stands; one that starts with an assertion is tried at every position of the text. So the
+# "no digit or dot before the code" test of STATUS, _PAIR and _REPLY_ANY comes after the
+# first character of the code, looking back over it: (?<![\d.].) there means (?<![\d.])
+# in front (re.S: "." takes any character).
+STATUS = re.compile(r"([245](?<![\d.].)\.\d{1,3}\.\d{1,3})(?![\d]|\.\d)", re.S)
+_PAIR = re.compile(
+    r"([245](?<![\d.].)[0-5]\d)[ \t]*[- ]?[ \t]*['\"#(]?([245]\.\d{1,3}\.\d{1,3})(?![\d]|\.\d)", re.S
+)
 _REPLY_LEAD = re.compile(
     r"(?:^|said:|<<<|reply:|response:|returned|replied:|error:|smtp;|\bsaid\b|\(|\[|<|'|\"|:)\s*([245][0-5]\d)(?=[\s\-]|$)",
     re.I,
@@ -15,8 +22,7 @@ _REPLY_LEAD = re.compile(
 _LONGEST_LEAD = 9
 # Every code _REPLY_LEAD can find (a code followed by white space, "-" or the end).
 _REPLY_AFTER_LEAD = re.compile(r"[245][0-5]\d(?=[\s\-]|$)")
-# (the assertion after the first digit looks at the character before the code: the same as
-# (?<![\w.#/-]) in front, but a pattern that starts with [45] is only tried where one stands)
+# ((?<![\w.#/-].) after the first digit: (?<![\w.#/-]) in front, see STATUS)
 _REPLY_ANY = re.compile(r"([45](?<![\w.#/-].)[0-5]\d)(?=[ -][A-Za-z<#(\['\"]|$)", re.S)
 ADDRESS = re.compile(
     # Bounded repeats: an address-like run of 100,000 characters must not cost quadratic time.
