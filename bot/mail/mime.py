@@ -12,8 +12,9 @@ import binascii
 import re
 from dataclasses import dataclass, field
 
-_FIELD = re.compile(rb"^([!-9;-~]+)[ \t]*:[ \t]?")
-_B64_JUNK = re.compile(rb"[^A-Za-z0-9+/]")
+# Every byte that is not in the base64 alphabet, for bytes.translate to delete.
+_B64_ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+_B64_JUNK = bytes(sorted(set(range(256)) - set(_B64_ALPHABET)))
 
 
 @dataclass(slots=True)
@@ -80,7 +81,9 @@ def split_headers(data: bytes, limit: int) -> tuple[list[tuple[str, str]], bytes
     # whole logical line (continuation lines, which start with a blank, cannot start one), so
     # as many matches as logical lines means that no line was skipped.
     found: list[tuple[str, str]] = _HEADER_FIELDS.findall(text)
-    logical_lines = text.count("\n") - text.count("\n ") - text.count("\n\t") + 1
+    logical_lines = text.count("\n") + 1
+    if len(found) != logical_lines:  # (equal: no continuation lines, the usual body part header)
+        logical_lines -= text.count("\n ") + text.count("\n\t")
     if found and len(found) == logical_lines:
         kept = found[:limit]
         return kept, body, len(found) - len(kept)
@@ -174,7 +177,7 @@ def parse_params(value: str) -> tuple[str, dict[str, str]]:
 
 def transfer_decode(body: bytes, cte: str) -> bytes:
     if cte == "base64":
-        compact = _B64_JUNK.sub(b"", body.split(b"=", 1)[0])
+        compact = body.split(b"=", 1)[0].translate(None, _B64_JUNK)
         compact = compact[: len(compact) // 4 * 4]
         try:
             return binascii.a2b_base64(compact)

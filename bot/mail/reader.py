@@ -338,16 +338,37 @@ _HREF = re.compile(r"""\bhref\s*=\s*["']?([^"'\s>]{1,2000})""", re.I)
 MAX_LINKS = 200
 
 
+def _hrefs(markup: str) -> list[str]:
+    """_HREF's matches, in order. The case-insensitive pattern is slow to search for, so it is
+    tried only where lower() shows an "href" (same positions when lower() kept the length)."""
+    lowered = markup.lower()
+    if "href" not in lowered:
+        return []
+    if len(lowered) != len(markup):
+        return [m.group(1) for m in _HREF.finditer(markup)]
+    out = []
+    pos = lowered.find("href")
+    while pos >= 0:
+        m = _HREF.match(markup, pos)
+        if m:
+            out.append(m.group(1))
+            pos = m.end()
+        else:
+            pos += 1
+        pos = lowered.find("href", pos)
+    return out
+
+
 def html_links(markups: list[str]) -> list[str]:
     """Link targets of HTML parts, each once: html_to_text drops them, the safety checks need them."""
-    if not markups:
-        return []
-    from html import unescape  # HTML parts are rare in bounces; a single run skips the import
-
     found: dict[str, None] = {}
     for markup in markups:
-        for m in _HREF.finditer(markup[:MAX_TEXT]):
-            found.setdefault(unescape(m.group(1)), None)
+        for link in _hrefs(markup[:MAX_TEXT]):
+            if "&" in link:  # (html.unescape leaves other text as it is; a run may skip the import)
+                from html import unescape
+
+                link = unescape(link)
+            found.setdefault(link, None)
             if len(found) >= MAX_LINKS:
                 return list(found)
     return list(found)
@@ -364,26 +385,35 @@ def html_to_text(markup: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
-@dataclass(slots=True)
 class _Walk:
-    texts: list[str] = field(default_factory=list)
-    htmls: list[str] = field(default_factory=list)
-    returned_texts: list[str] = field(default_factory=list)
-    dsn_text: list[str] = field(default_factory=list)
-    feedback_text: list[str] = field(default_factory=list)
-    returned_headers: list[tuple[str, str]] | None = None
-    attachments: list[Attachment] = field(default_factory=list)
-    part_types: list[str] = field(default_factory=list)
-    embedded: list[Part] = field(default_factory=list)
+    """What the walk over the parts collects (a plain class: no dataclass to build at import)."""
+
+    __slots__ = (
+        "attachments", "dsn_text", "embedded", "feedback_text", "htmls", "part_types",
+        "returned_headers", "returned_texts", "texts",
+    )  # fmt: skip
+
+    def __init__(self) -> None:
+        self.texts: list[str] = []
+        self.htmls: list[str] = []
+        self.returned_texts: list[str] = []
+        self.dsn_text: list[str] = []
+        self.feedback_text: list[str] = []
+        self.returned_headers: list[tuple[str, str]] | None = None
+        self.attachments: list[Attachment] = []
+        self.part_types: list[str] = []
+        self.embedded: list[Part] = []
 
 
 def _walk(root: Part, w: _Walk) -> None:
     """Iterative walk (no recursion limit), depth-first in document order."""
     stack: list[tuple[Part, bool]] = [(root, False)]
+    pop = stack.pop
+    add_type = w.part_types.append
     while stack:
-        part, returned = stack.pop()
+        part, returned = pop()
         ctype = part.ctype
-        w.part_types.append(ctype)
+        add_type(ctype)
         if ctype in _DSN_TYPES and not returned:
             w.dsn_text.append(_structured_text(part))
             continue
@@ -407,7 +437,7 @@ def _walk(root: Part, w: _Walk) -> None:
             continue
         if ctype.startswith("multipart/"):
             if part.children:
-                stack.extend((child, returned) for child in reversed(part.children))
+                stack.extend([(child, returned) for child in reversed(part.children)])
             elif part.defects and part.body.strip() and not returned:
                 # A multipart whose boundary never appears: the body is plain text.
                 w.texts.append(decode_surrogates(part.body.decode("ascii", "surrogateescape")))
@@ -501,11 +531,14 @@ def _paste(data: bytes, problems: list[str]) -> Mail:
 
 # Searched for in "\n" + text (see _TEXT_HEADER_LINE).
 _DSN_HINT = re.compile(r"\n[> \t]*(?:final|original)-recipient[ \t]*:", re.I)
-_QUOTE = re.compile(r"^[ \t]*(?:>[ \t]?)+", re.M)
-_DSN_FIELD = re.compile(
-    r"^(?:reporting-mta|arrival-date|received-from-mta|original-envelope-id|dsn-gateway|"
+# Both searched for in "\n" + text (see _TEXT_HEADER_LINE).
+_QUOTE = re.compile(r"\n[ \t]*(?:>[ \t]?)+")
+# A delivery-status field line (group 1) and the continuation lines with some text after it (2).
+_DSN_FIELD_LINE = re.compile(
+    r"\n((?:reporting-mta|arrival-date|received-from-mta|original-envelope-id|dsn-gateway|"
     r"final-recipient|original-recipient|action|status|remote-mta|diagnostic-code|"
-    r"last-attempt-date|will-retry-until|final-log-id|x-[\w-]+)[ \t]*:",
+    r"last-attempt-date|will-retry-until|final-log-id|x-[\w-]+)[ \t]*:[^\n]*)"
+    r"((?:\n[ \t][^\S\n]*\S[^\n]*)*)",
     re.I,
 )
 
@@ -513,22 +546,18 @@ _DSN_FIELD = re.compile(
 def _dsn_lines(text: str) -> str:
     """From a paste, only the delivery-status field lines (quotes removed), grouped as pasted."""
     out: list[str] = []
-    in_field = False
-    for raw_line in _QUOTE.sub("", text).split("\n"):
-        if _DSN_FIELD.match(raw_line):
-            low = raw_line.lower()
-            starts_group = low.startswith(("final-recipient", "original-recipient", "reporting-mta"))
-            follows_original = low.startswith("final-recipient") and bool(out) and (
-                out[-1].lower().startswith("original-recipient")
-            )
-            if starts_group and out and out[-1] != "" and not follows_original:
-                out.append("")
-            out.append(raw_line)
-            in_field = True
-        elif in_field and raw_line[:1] in (" ", "\t") and raw_line.strip():
-            out.append(raw_line)
-        else:
-            in_field = False
+    for m in _DSN_FIELD_LINE.finditer(_QUOTE.sub("\n", "\n" + text)):
+        line, continued = m.groups()
+        low = line.lower()
+        starts_group = low.startswith(("final-recipient", "original-recipient", "reporting-mta"))
+        follows_original = low.startswith("final-recipient") and bool(out) and (
+            out[-1].lower().startswith("original-recipient")
+        )
+        if starts_group and out and out[-1] != "" and not follows_original:
+            out.append("")
+        out.append(line)
+        if continued:
+            out.extend(continued[1:].split("\n"))
     return "\n".join(out)
 
 
@@ -561,6 +590,8 @@ MAX_DELIMITER_LINES = 4 * MAX_PARTS  # lines starting "--" handed to the MIME pa
 def _limit_delimiters(raw: bytes, problems: list[str]) -> bytes:
     """Cut the input after MAX_DELIMITER_LINES lines that start with "--". The parser builds every
     part before the walk stops at MAX_PARTS, so a million boundary lines cost seconds for nothing."""
+    if raw.count(b"\n--") < MAX_DELIMITER_LINES:  # (the loop below stops at the last one)
+        return raw
     pos = 0
     for _ in range(MAX_DELIMITER_LINES):
         pos = raw.find(b"\n--", pos)
@@ -588,11 +619,6 @@ def _read_mime(raw: bytes, problems: list[str]) -> Mail:
 
 def _from_part(root: Part, problems: list[str]) -> Mail:
     headers = decode_fields(root.headers)
-    mail = Mail(headers=headers, is_mime=True, problems=problems)
-    mail.subject = mail.header("subject") or ""
-    mail.sender = mail.header("from") or ""
-    mail.content_type = root.ctype
-    mail.report_type = root.params.get("report-type", "").lower()
     w = _Walk()
     _walk(root, w)
     texts = [t for t in w.texts if t.strip()]
@@ -604,26 +630,35 @@ def _from_part(root: Part, problems: list[str]) -> Mail:
     if len(text) > MAX_TEXT:
         text = text[:MAX_TEXT]
         problems.append(f"text_too_long: text cut at {MAX_TEXT} characters")
-    mail.text = text
-    mail.links = html_links(w.htmls)
-    mail.attachments = w.attachments
-    mail.part_types = w.part_types
-    mail._embedded = w.embedded
-    mail.returned_text = "\n".join(w.returned_texts)[:MAX_TEXT]
+    dsn_message: dict[str, str] = {}
+    dsn_recipients: list[dict[str, str]] = []
     if w.dsn_text:
         groups = parse_field_groups("\n\n".join(w.dsn_text))
-        mail.dsn_message, mail.dsn_recipients = split_dsn_groups(groups)
+        dsn_message, dsn_recipients = split_dsn_groups(groups)
     elif _DSN_HINT.search("\n" + text):
         # Delivery-status fields written into the text itself (no message/delivery-status part).
         message, recipients = split_dsn_groups(parse_field_groups(_dsn_lines(text)))
         if recipients:
-            mail.dsn_message, mail.dsn_recipients = message, recipients
-    if w.feedback_text:
-        mail.feedback = parse_field_block("\n".join(w.feedback_text))
-    if w.returned_headers is not None:
-        mail.returned_headers = w.returned_headers
-    else:
-        mail.returned_headers = headers_in_text(text)
+            dsn_message, dsn_recipients = message, recipients
+    mail = Mail(
+        headers=headers,
+        text=text,
+        is_mime=True,
+        dsn_message=dsn_message,
+        dsn_recipients=dsn_recipients,
+        returned_headers=w.returned_headers if w.returned_headers is not None else headers_in_text(text),
+        attachments=w.attachments,
+        problems=problems,
+        content_type=root.ctype,
+        report_type=root.params.get("report-type", "").lower(),
+        part_types=w.part_types,
+        feedback=parse_field_block("\n".join(w.feedback_text)) if w.feedback_text else [],
+        returned_text="\n".join(w.returned_texts)[:MAX_TEXT],
+        links=html_links(w.htmls),
+        _embedded=w.embedded,
+    )
+    mail.subject = mail.header("subject") or ""
+    mail.sender = mail.header("from") or ""
     return mail
 
 
@@ -656,7 +691,8 @@ def _slices(data: bytes, starts: list[int]) -> list[bytes]:
         end = starts[i + 1] if i + 1 < len(starts) else len(data)
         chunk = data[s:end]
         chunk = chunk[chunk.find(b"\n") + 1 :] if b"\n" in chunk else b""
-        chunk = _MBOX_QUOTED_FROM.sub(rb"\1", chunk)
+        if b">From " in chunk:  # (the ^-pattern is slow to search for: tried at every position)
+            chunk = _MBOX_QUOTED_FROM.sub(rb"\1", chunk)
         if chunk.strip():
             out.append(chunk)
     return out
