@@ -32,12 +32,16 @@ ADDRESS = lazy_compile(
     r"(?:\"[^\"\s@<>]{1,64}\"|(?<![A-Za-z0-9!#$%&'*+/=?^_`{|}~.-])[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64})"
     r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.){1,10}[A-Za-z][A-Za-z0-9-]{0,62}"
 )
+# The code patterns below open with their first digit and test the character before it with a
+# look-behind over both ("[245](?<![\d.][245])" = a 2, 4 or 5 with no digit or dot before it):
+# a pattern that opens with a character class lets the search skip to the candidate digits,
+# one that opens with a look-behind is tried at every position (several times slower).
 # RFC 3463 class.subject.detail, not a piece of an IP address or a version number.
-STATUS = lazy_compile(r"(?<![\d.])([245]\.\d{1,3}\.\d{1,3})(?!\.?\d)")
-# An SMTP reply code where servers print one: line start, after "said:", "<<<", "reason:", ...
-REPLY = lazy_compile(r"(?:^|(?<=[\s:(\[<'\"]))([245][0-5]\d)(?=[\s\-:]|$)")
+STATUS = lazy_compile(r"([245](?<![\d.][245])\.\d{1,3}\.\d{1,3})(?!\.?\d)")
+# An SMTP reply code where servers print one: text start, after "said:", "<<<", "reason:", ...
+REPLY = lazy_compile(r"([245](?<![^\s:(\[<'\"][245])[0-5]\d)(?=[\s\-:]|$)")
 # A reply code written as "550 5.1.1" / "550-5.1.1": strongest sign of which code goes with the status.
-REPLY_WITH_STATUS = lazy_compile(r"(?<![\d.])([245][0-5]\d)[\s-]+#?([245]\.\d{1,3}\.\d{1,3})(?!\.?\d)")
+REPLY_WITH_STATUS = lazy_compile(r"([245](?<![\d.][245])[0-5]\d)[\s-]+#?([245]\.\d{1,3}\.\d{1,3})(?!\.?\d)")
 HOST_IN_TEXT = lazy_compile(
     r"\b(?:host|server|Server|from|by|to)\s+\[?([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)\]?\s*[\[(]"
     r"(?:IPv6:)?[0-9a-fA-F.:]+[\])]"
