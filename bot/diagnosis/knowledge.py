@@ -272,6 +272,15 @@ class DiagnosisKnowledge:
         return None
 
 
+def _is_status(code: str) -> bool:
+    r"""A status code like 5.1.1 (re.fullmatch(r"[245]\.\d{1,3}\.\d{1,3}", code)); string tests
+    spare start-up the compiling of patterns used a few times on load."""
+    parts = code.split(".")
+    return len(parts) == 3 and parts[0] in ("2", "4", "5") and all(
+        0 < len(p) <= 3 and p.isdecimal() for p in parts[1:]
+    )
+
+
 def _fail(path: Path, text: str, needle: str, message: str) -> DiagnosisKnowledgeError:
     # no text: read from the cache, line_of fetches the text for the line number
     return DiagnosisKnowledgeError(f"{path}:{line_of(text, needle, path)}: {message}")
@@ -322,11 +331,12 @@ def load_diagnosis_knowledge(
     status_reason: dict[str, str] = {}
     reply_reason: dict[str, str] = {}
     status_origin: dict[str, Path] = {}
+    reasons_dir = base / "reasons"
     for name, meta in table.items():
         if not isinstance(meta, dict) or meta.get("hard") not in (True, False, "5xx"):
             message = f"reason '{name}': hard must be true, false or \"5xx\""
             raise _fail(vocab_path, vtext, f"{name} ", message)
-        path = base / "reasons" / f"{name}.toml"
+        path = reasons_dir / f"{name}.toml"
         # (a file the cache has a copy of was there: the copy is only used for the same files)
         if (parsed is None or str(path) not in parsed) and not path.is_file():
             raise _fail(vocab_path, vtext, f"{name} ", f"reason '{name}' has no file {path.name}")
@@ -348,7 +358,7 @@ def load_diagnosis_knowledge(
             status_origin[s] = path
         replies = _strings(path, text, data, "reply_codes")
         for r in replies:
-            if not re.fullmatch(r"[245]\d\d", r):
+            if not (len(r) == 3 and r[0] in "245" and r[1:].isdecimal()):  # [245]\d\d
                 raise _fail(path, text, r, f"'{r}' is not a reply code like 550")
             reply_reason[r] = name
         pairs_raw = data.get("pairs", [])
@@ -467,7 +477,7 @@ def _load_providers(
             message = f"provider '{name}': codes, statuses and messages must be tables"
             raise _fail(path, text, f'"{name}"', message)
         for code in statuses:
-            if not re.fullmatch(r"[245]\.\d{1,3}\.\d{1,3}", code):
+            if not _is_status(code):
                 raise _fail(path, text, code, f"provider '{name}': '{code}' is not a status code")
         for reason in (*codes.values(), *messages.keys(), *statuses.values()):
             if reason not in reasons:
@@ -485,11 +495,14 @@ def _load_providers(
             if not (isinstance(row, list) and len(row) == 3 and all(isinstance(x, str) and x for x in row)):
                 raise _fail(path, text, "rules", f"provider '{name}': each rule is [reason, status, wording]")
             reason, code, wording = row
-            m = re.fullmatch(r"([245]\.\d{1,3}\.)(\d{1,3})(?:-(\d{1,3}))?", code)
-            if m is None or reason not in reasons:
+            # "5.7.1" or a range of details, "5.7.1-9"
+            head, _, details = code.rpartition(".")
+            low_detail, dash, high_detail = details.partition("-")
+            in_range = not dash or (0 < len(high_detail) <= 3 and high_detail.isdecimal())
+            if not (_is_status(f"{head}.{low_detail}") and in_range) or reason not in reasons:
                 raise _fail(path, text, code, f"provider '{name}': bad rule {row}")
-            low_detail = int(m.group(2))
-            rules.append((reason, m.group(1), low_detail, int(m.group(3) or low_detail), wording.lower()))
+            first = int(low_detail)
+            rules.append((reason, head + ".", first, int(high_detail or first), wording.lower()))
         anywhere = entry.get("codes_anywhere", False)
         if not isinstance(anywhere, bool):
             message = f"provider '{name}': codes_anywhere must be true or false"

@@ -210,3 +210,30 @@ def test_phrase_index_agrees_with_each_rule() -> None:
     for text in ("user\tunknown", "USER UNKNOWN", "", " ", "mailbox  full", "user (x) unknown"):
         expected = {r.name for r in kb.reasons.values() if r.matches(text)}
         assert kb.phrase_index.reasons_in(text) == expected, text
+
+
+@pytest.mark.parametrize(
+    ("file", "old", "new", "expected"),
+    [
+        ("reasons/suspend.toml", '["525"]', '["5250"]', r"suspend\.toml:\d+: '5250' is not a reply code"),
+        ("reasons/suspend.toml", '["525"]', '["625"]', r"suspend\.toml:\d+: '625' is not a reply code"),
+        ("rhost.toml", '"5.1.1" = "userunknown"', '"5.1.1.1" = "userunknown"',
+         r"rhost\.toml:\d+: provider '\w+': '5\.1\.1\.1' is not a status code"),
+        ("rhost.toml", '"4.7.850-899"', '"4.7.850-"', r"rhost\.toml:\d+: provider 'microsoft': bad rule"),
+        ("rhost.toml", '"4.7.850-899"', '"4.7.8500"', r"rhost\.toml:\d+: provider 'microsoft': bad rule"),
+    ],
+)
+def test_bad_codes_are_reported(tmp_path: Path, file: str, old: str, new: str, expected: str) -> None:
+    base = _copy(tmp_path)
+    path = base / file
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(DiagnosisKnowledgeError, match=expected):
+        load_diagnosis_knowledge(base)
+
+
+def test_provider_rule_ranges() -> None:
+    microsoft = next(p for p in load_diagnosis_knowledge().providers if p.name == "microsoft")
+    assert ("blocked", "4.7.", 850, 899, "access denied, please try again later") in microsoft.rules
+    assert ("authfailure", "4.7.", 26, 26, microsoft.rules[0][4]) == microsoft.rules[0]
