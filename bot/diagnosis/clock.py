@@ -14,15 +14,16 @@ from bot.models import Warning
 # SpamAssassin's smallest date bucket is 3 hours; queues rarely hold a first hop that long.
 SKEW_THRESHOLD_SECONDS = 3 * 3600
 
-# The common shape of a mail date ("Thu, 9 May 2012 23:34:45 +0900 (JST)", white space made
-# single), read here directly. Any other shape goes to the parser behind
-# email.utils.parsedate_to_datetime, which reads this shape the same way: a day name that ends
-# in a comma, stands alone or is glued to the day by one; a two-digit year is 19xx above 68 and
-# 20xx else; seconds may be left out; words after the zone do not count; -0000 says "no zone".
+# The common shape of a mail date ("Thu, 9 May 2012 23:34:45 +0900 (JST)"), read here
+# directly. Any other shape goes to the parser behind email.utils.parsedate_to_datetime, which
+# reads this shape the same way: words split at any white space; a day name that ends in a
+# comma, stands alone or is glued to the day by one; a two-digit year is 19xx above 68 and 20xx
+# else; seconds may be left out; words after the zone do not count; -0000 says "no zone".
 _COMMON_DATE = re.compile(
-    r"(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)(?:, |,| ))?([0-9]{1,2}) "
-    r"(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) ([0-9]{2,4}) "
-    r"([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))? ([+-][0-9]{4}|UTC?|GMT)(?: .*)?"
+    r"\s*(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)(?:,\s*|\s+))?([0-9]{1,2})\s+"
+    r"(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\s+([0-9]{2,4})\s+"
+    r"([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))?\s+([+-][0-9]{4}|UTC?|GMT)(?:\s.*)?",
+    re.S,
 )
 _MONTHS = {"Jan": 1, "Feb": 2, "Mar": 3, "Apr": 4, "May": 5, "Jun": 6, "Jul": 7, "Aug": 8, "Sep": 9,
            "Oct": 10, "Nov": 11, "Dec": 12}
@@ -72,7 +73,7 @@ def _stamp(year: int, month: int, day: int, hour: int, minute: int, second: int,
 def _parse(value: str | None) -> Stamp | None:
     if not value:
         return None
-    m = _COMMON_DATE.fullmatch(" ".join(value.split()))
+    m = _COMMON_DATE.fullmatch(value)
     if m is None:
         return _parse_other(value)
     day, month, year, hour, minute, second, zone = m.groups()
