@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -130,3 +131,32 @@ link_texts = st.lists(st.sampled_from(_LINK_PIECES), max_size=20).map("".join)
 def test_links_found_where_the_pattern_finds_them(text: str) -> None:
     found = [(m.start(), m.end(), m.group(1)) for m in _url_matches(text)]
     assert found == [(m.start(), m.end(), m.group(1)) for m in _URL.finditer(text)]
+
+
+# (long local parts: an address is looked for from at most 200 characters before its "@")
+_HEADER_PIECES = ["a", "b.example", "x" * 120, "x" * 199, "@", "@@", "y@b.example", "@b.example", "<",
+                  ">", " ", "Name", "user.name", "-", ".", "日本", "\"", ",", "example.co.jp", "(", ")",
+                  "by", "BY", "xby", "\t", "[", "]"]
+header_values = st.lists(st.sampled_from(_HEADER_PIECES), max_size=24).map("".join)
+
+
+def _seen(found: re.Match[str] | None) -> tuple[tuple[int, int], tuple[str | Any, ...]] | None:
+    return (found.span(), found.groups()) if found else None
+
+
+@SETTINGS
+@given(header_values)
+def test_addresses_found_where_the_pattern_finds_them(value: str) -> None:
+    from bot.safety.domains import _ADDRESS, _address
+
+    assert _seen(_address(value)) == _seen(_ADDRESS.search(value[:2000]))
+
+
+@SETTINGS
+@given(header_values)
+def test_by_clause_found_where_the_pattern_finds_it(value: str) -> None:
+    from bot.safety.backscatter import _BY_CLAUSE, _by_clause
+
+    line = " ".join(value.split())
+    norm = line.lower() if line.isascii() else normalise(line)
+    assert _seen(_by_clause(line, norm)) == _seen(_BY_CLAUSE.search(line))

@@ -60,7 +60,7 @@ def first_hop(received: list[str], r: Rules) -> FirstHop | None:
         for h in _IN_PARENS_HOST.findall(m.group(2) or ""):
             if h.lower() not in _NOT_HOSTS:
                 from_hosts.append(clean_host(h))
-    by = _BY_CLAUSE.search(line)
+    by = _by_clause(line, norm)
     by_host = clean_host(by.group(1)) if by else None
     local = not m or bool(from_hosts and (from_hosts[0] in r.local_hosts or is_private_ip(from_hosts[0])))
     # "from [192.0.2.1] (unknown [10.0.0.5])": the connecting address is the one in brackets
@@ -69,6 +69,21 @@ def first_hop(received: list[str], r: Rules) -> FirstHop | None:
     if addresses and all(is_private_ip(a) for a in addresses):
         local = True
     return FirstHop(line, tuple(h for h in from_hosts if h and h != "unknown"), by_host, authenticated, local)
+
+
+def _by_clause(line: str, norm: str) -> re.Match[str] | None:
+    """_BY_CLAUSE.search(line), tried only where the line has a "by": its leading \\b leaves the
+    pattern no literal start to skip ahead with. For an ASCII line, norm is line.lower(), which
+    has the same positions."""
+    if not line.isascii():
+        return _BY_CLAUSE.search(line)
+    at = norm.find("by")
+    while at >= 0:
+        found = _BY_CLAUSE.match(line, at)
+        if found is not None:
+            return found
+        at = norm.find("by", at + 1)
+    return None
 
 
 def home_machine(host: str, r: Rules) -> bool:
@@ -136,11 +151,11 @@ def gather(mail: Mail, me: str | None, rules_: Rules | None = None, *, complete:
     if not mail.returned_headers:
         return ev
     from_value, message_id, last_received = _returned_fields(mail)
-    from_domain = address_domain(from_value)
+    from_address = bare_address(from_value)
+    from_domain = from_address.partition("@")[2] if from_address else None  # (address_domain's answer)
     from_org = registrable(from_domain, r.domains)
     me_address = bare_address(me)
     me_org = registrable(address_domain(me), r.domains)
-    from_address = bare_address(from_value)
 
     if me_address and from_address and from_address != me_address:
         ev.add("returned_from_not_you", returned_from=from_address)

@@ -162,11 +162,20 @@ def _registrable(host: str, two_label_suffixes: frozenset[str]) -> str | None:
 _registrable_cached = lru_cache(maxsize=4096)(_registrable)
 
 
+def _address(value: str) -> re.Match[str] | None:
+    """_ADDRESS.search(value[:2000]), begun where an address can begin: its local part ends at
+    the first "@" after its start, within 200 characters."""
+    at = value.find("@", 0, 2000)
+    if at < 0:
+        return None
+    return _ADDRESS.search(value, max(0, at - 200), 2000)
+
+
 def address_domain(value: str | None) -> str | None:
     """The domain of the (first) address in a header value such as 'Name <a@b.example>'."""
     if not value:
         return None
-    m = _ADDRESS.search(value[:2000])
+    m = _address(value)
     return m.group(1).lower().rstrip(".") if m else None
 
 
@@ -174,7 +183,7 @@ def bare_address(value: str | None) -> str | None:
     """'Name <A@B.example>' -> 'a@b.example'."""
     if not value:
         return None
-    m = _ADDRESS.search(value[:2000])
+    m = _address(value)
     return m.group(0).lower().rstrip(".") if m else None
 
 
