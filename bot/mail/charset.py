@@ -104,9 +104,10 @@ def decode_surrogates(value: str) -> str:
     return decode_bytes(raw)
 
 
-_ENCODED_WORD = re.compile(r"=\?([^?\s]+)\?([bBqQ])\?([^?\s]*)\?=")
-_BETWEEN_WORDS = re.compile(r"^[ \t\r\n]+$")
-_FOLD = re.compile(r"\r?\n[ \t]?")
+# Compiled on first use: most headers are plain text, and a run may meet no encoded word at all.
+_ENCODED_WORD = r"=\?([^?\s]+)\?([bBqQ])\?([^?\s]*)\?="
+_BETWEEN_WORDS = r"[ \t\r\n]+"  # a whole gap (fullmatch)
+_FOLD = r"\r?\n[ \t]?"
 
 
 def _word_bytes(encoding: str, payload: str) -> bytes:
@@ -161,7 +162,7 @@ def decode_header(value: str) -> str:
         # most header values: nothing to decode, perhaps lines to unfold
         return (_unfold(value) if "\n" in value else value).strip()
     if "\n" in value:
-        value = _FOLD.sub(" ", value)
+        value = re.sub(_FOLD, " ", value)
     value = decode_surrogates(value)
     if "=?" not in value:
         return value.strip()
@@ -169,15 +170,16 @@ def decode_header(value: str) -> str:
     pending: bytearray = bytearray()
     pending_cs = ""
     pos = 0
-    for m in _ENCODED_WORD.finditer(value):
+    between_words = re.compile(_BETWEEN_WORDS).fullmatch
+    for m in re.finditer(_ENCODED_WORD, value):
         gap = value[pos : m.start()]
         charset = m.group(1).split("*", 1)[0]
         word = _word_bytes(m.group(2), m.group(3))
-        if (gap and not _BETWEEN_WORDS.match(gap)) or (pending and charset.lower() != pending_cs):
+        if (gap and not between_words(gap)) or (pending and charset.lower() != pending_cs):
             if pending:
                 out.append(decode_bytes(bytes(pending), pending_cs))
                 pending = bytearray()
-            if gap and not _BETWEEN_WORDS.match(gap):
+            if gap and not between_words(gap):
                 out.append(gap)
         # Adjacent words of one charset are joined as bytes first: ISO-2022-JP and UTF-8
         # sequences are often split across words.

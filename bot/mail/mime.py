@@ -10,24 +10,29 @@ from __future__ import annotations
 
 import binascii
 import re
-from dataclasses import dataclass, field
 
 # Every byte that is not in the base64 alphabet, for bytes.translate to delete.
 _B64_ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 _B64_JUNK = bytes(sorted(set(range(256)) - set(_B64_ALPHABET)))
 
 
-@dataclass(slots=True)
 class Part:
-    """One MIME entity: its header fields (raw text, folding kept) and body."""
+    """One MIME entity: its header fields (raw text, folding kept) and body.
 
-    headers: list[tuple[str, str]]
-    body: bytes = b""
-    children: list[Part] = field(default_factory=list)
-    message: Part | None = None  # the message inside a message/rfc822 part
-    ctype: str = "text/plain"
-    params: dict[str, str] = field(default_factory=dict)
-    defects: int = 0
+    A plain class rather than a dataclass: nothing compares or prints parts, and building a
+    dataclass costs about a millisecond at import.
+    """
+
+    __slots__ = ("body", "children", "ctype", "defects", "headers", "message", "params")
+
+    def __init__(self, headers: list[tuple[str, str]], body: bytes = b"") -> None:
+        self.headers = headers
+        self.body = body
+        self.children: list[Part] = []
+        self.message: Part | None = None  # the message inside a message/rfc822 part
+        self.ctype = "text/plain"
+        self.params: dict[str, str] = {}
+        self.defects = 0
 
     def get(self, name: str) -> str | None:
         key = name.lower()
@@ -65,7 +70,8 @@ def _text(b: bytes) -> str:
 
 
 # One header field: its name, then the value up to a line end that no white space follows.
-_HEADER_FIELD = re.compile(r"([!-9;-~]+)[ \t]*:[ \t]?([^\n]*(?:\n[ \t][^\n]*)*)")
+# Compiled on first use: only a header block with a line that is not a field needs it.
+_HEADER_FIELD = r"([!-9;-~]+)[ \t]*:[ \t]?([^\n]*(?:\n[ \t][^\n]*)*)"
 # The same, found all at once: (name, value) of every field that starts a line.
 _HEADER_FIELDS = re.compile(r"^([!-9;-~]+)[ \t]*:[ \t]?([^\n]*(?:\n[ \t][^\n]*)*)", re.M)
 
@@ -89,7 +95,7 @@ def split_headers(data: bytes, limit: int) -> tuple[list[tuple[str, str]], bytes
         return kept, body, len(found) - len(kept)
     fields: list[tuple[str, str]] = []
     dropped = 0
-    match = _HEADER_FIELD.match
+    match = re.compile(_HEADER_FIELD).match
     pos = 0
     n = len(text)
     while pos < n:

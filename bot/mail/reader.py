@@ -297,13 +297,13 @@ def _structured_text(part: Part) -> str:
     return decode_surrogates(part.body.decode("ascii", "surrogateescape"))
 
 
-# Tag patterns stop at the next "<" so that unclosed tags ("<<<<", "<br<br") cost linear time.
-_TAG_BREAK = re.compile(
-    r"<\s*(?:br|/p|/div|/tr|/li|/h\d|p|div|tr|li|table|/table)\b[^<>]{0,2000}>", re.I
-)
-_TAG = re.compile(r"<[^<>]{0,2000}>")
-_DROP_OPEN = re.compile(r"<(script|style|head)\b[^<>]{0,2000}>", re.I)
-_DROP_CLOSE = {name: re.compile(rf"</{name}\s*>", re.I) for name in ("script", "style", "head")}
+# The HTML patterns are compiled by re on first use (and kept in its cache): most runs meet no
+# HTML part. Tag patterns stop at the next "<" so that unclosed tags ("<<<<", "<br<br") cost
+# linear time.
+_TAG_BREAK = r"<\s*(?:br|/p|/div|/tr|/li|/h\d|p|div|tr|li|table|/table)\b[^<>]{0,2000}>"  # re.I
+_TAG = r"<[^<>]{0,2000}>"
+_DROP_OPEN = r"<(script|style|head)\b[^<>]{0,2000}>"  # re.I
+_DROP_CLOSE = r"</{name}\s*>"  # re.I
 
 
 def _drop_invisible(markup: str) -> str:
@@ -312,8 +312,9 @@ def _drop_invisible(markup: str) -> str:
     out: list[str] = []
     pos = 0
     unclosed: set[str] = set()
+    drop_open = re.compile(_DROP_OPEN, re.I)
     while True:
-        m = _DROP_OPEN.search(markup, pos)
+        m = drop_open.search(markup, pos)
         if m is None:
             break
         name = m.group(1).lower()
@@ -321,7 +322,7 @@ def _drop_invisible(markup: str) -> str:
             out.append(markup[pos : m.end()])
             pos = m.end()
             continue
-        close = _DROP_CLOSE[name].search(markup, m.end())
+        close = re.compile(_DROP_CLOSE.format(name=name), re.I).search(markup, m.end())
         if close is None:
             unclosed.add(name)
             out.append(markup[pos : m.end()])
@@ -334,7 +335,7 @@ def _drop_invisible(markup: str) -> str:
     return "".join(out)
 
 
-_HREF = re.compile(r"""\bhref\s*=\s*["']?([^"'\s>]{1,2000})""", re.I)
+_HREF = r"""\bhref\s*=\s*["']?([^"'\s>]{1,2000})"""  # re.I, compiled on first use
 MAX_LINKS = 200
 
 
@@ -344,12 +345,13 @@ def _hrefs(markup: str) -> list[str]:
     lowered = markup.lower()
     if "href" not in lowered:
         return []
+    href = re.compile(_HREF, re.I)
     if len(lowered) != len(markup):
-        return [m.group(1) for m in _HREF.finditer(markup)]
+        return [m.group(1) for m in href.finditer(markup)]
     out = []
     pos = lowered.find("href")
     while pos >= 0:
-        m = _HREF.match(markup, pos)
+        m = href.match(markup, pos)
         if m:
             out.append(m.group(1))
             pos = m.end()
@@ -376,8 +378,8 @@ def html_links(markups: list[str]) -> list[str]:
 
 def html_to_text(markup: str) -> str:
     text = _drop_invisible(markup)
-    text = _TAG_BREAK.sub("\n", text)
-    text = _TAG.sub("", text)
+    text = re.sub(_TAG_BREAK, "\n", text, flags=re.I)
+    text = re.sub(_TAG, "", text)
     from html import unescape
 
     text = unescape(text)
@@ -531,22 +533,22 @@ def _paste(data: bytes, problems: list[str]) -> Mail:
 
 # Searched for in "\n" + text (see _TEXT_HEADER_LINE).
 _DSN_HINT = re.compile(r"\n[> \t]*(?:final|original)-recipient[ \t]*:", re.I)
-# Both searched for in "\n" + text (see _TEXT_HEADER_LINE).
-_QUOTE = re.compile(r"\n[ \t]*(?:>[ \t]?)+")
+# Both searched for in "\n" + text (see _TEXT_HEADER_LINE), compiled on first use: only a text
+# that shows delivery-status fields without a delivery-status part needs them.
+_QUOTE = r"\n[ \t]*(?:>[ \t]?)+"
 # A delivery-status field line (group 1) and the continuation lines with some text after it (2).
-_DSN_FIELD_LINE = re.compile(
+_DSN_FIELD_LINE = (  # re.I
     r"\n((?:reporting-mta|arrival-date|received-from-mta|original-envelope-id|dsn-gateway|"
     r"final-recipient|original-recipient|action|status|remote-mta|diagnostic-code|"
     r"last-attempt-date|will-retry-until|final-log-id|x-[\w-]+)[ \t]*:[^\n]*)"
-    r"((?:\n[ \t][^\S\n]*\S[^\n]*)*)",
-    re.I,
+    r"((?:\n[ \t][^\S\n]*\S[^\n]*)*)"
 )
 
 
 def _dsn_lines(text: str) -> str:
     """From a paste, only the delivery-status field lines (quotes removed), grouped as pasted."""
     out: list[str] = []
-    for m in _DSN_FIELD_LINE.finditer(_QUOTE.sub("\n", "\n" + text)):
+    for m in re.finditer(_DSN_FIELD_LINE, re.sub(_QUOTE, "\n", "\n" + text), re.I):
         line, continued = m.groups()
         low = line.lower()
         starts_group = low.startswith(("final-recipient", "original-recipient", "reporting-mta"))
@@ -662,8 +664,13 @@ def _from_part(root: Part, problems: list[str]) -> Mail:
     return mail
 
 
-_MBOX_FROM = re.compile(rb"From \S*[ \t].*\d{1,2}:\d{2}")
-_MBOX_QUOTED_FROM = re.compile(rb"^>(>*From )", re.M)
+# Compiled on first use: only an mbox (or a mail that starts with "From ") needs them.
+_MBOX_FROM = rb"From \S*[ \t].*\d{1,2}:\d{2}"
+_MBOX_QUOTED_FROM = rb"^>(>*From )"  # re.M
+
+
+def _is_mbox_from(data: bytes, pos: int) -> bool:
+    return data.startswith(b"From ", pos) and re.compile(_MBOX_FROM).match(data, pos) is not None
 
 
 def split_mailbox(data: bytes) -> list[bytes]:
@@ -673,11 +680,11 @@ def split_mailbox(data: bytes) -> list[bytes]:
     # separator pattern is tried only there (found with bytes.find), not at every line start.
     lead = len(data) - len(data.lstrip())
     starts = []
-    if (lead == 0 or data[lead - 1] == 10) and _MBOX_FROM.match(data, lead):  # 10: "\n"
+    if (lead == 0 or data[lead - 1] == 10) and _is_mbox_from(data, lead):  # 10: "\n"
         starts.append(lead)
     pos = data.find(b"\n\nFrom ", lead)
     while pos >= 0:
-        if _MBOX_FROM.match(data, pos + 2):
+        if _is_mbox_from(data, pos + 2):
             starts.append(pos + 2)
         pos = data.find(b"\n\nFrom ", pos + 1)
     if not starts or data[: starts[0]].strip():
@@ -692,7 +699,7 @@ def _slices(data: bytes, starts: list[int]) -> list[bytes]:
         chunk = data[s:end]
         chunk = chunk[chunk.find(b"\n") + 1 :] if b"\n" in chunk else b""
         if b">From " in chunk:  # (the ^-pattern is slow to search for: tried at every position)
-            chunk = _MBOX_QUOTED_FROM.sub(rb"\1", chunk)
+            chunk = re.sub(_MBOX_QUOTED_FROM, rb"\1", chunk, flags=re.M)
         if chunk.strip():
             out.append(chunk)
     return out
