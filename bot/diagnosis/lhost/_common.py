@@ -53,12 +53,15 @@ HOST_IN_TEXT = lazy_compile(
 _COMMANDS: Sequence[tuple[tuple[str, ...], re.Pattern[str], str]] = (
     (("rcpt",), lazy_compile(r"\brcpt(?:[ _]to)?\b"), "RCPT"),
     (
-        ("mail", "sender was rejected"),
+        ("mail from", "mail_from", "after mail", "sender was rejected"),
         lazy_compile(r"\bmail[ _]from\b|\bafter mail\b|sender was rejected"),
         "MAIL",
     ),
     (
-        ("data", "text command", "failed after i sent the message"),
+        (
+            "end of data", "final data", "after data", "data command", "for text command",
+            "failed after i sent the message", "(data", ">>> data",
+        ),
         lazy_compile(
             r"\bend of data\b|\bfinal data\b|\bafter data\b|\bdata command\b|\bfor text command\b"
             r"|failed after i sent the message|\(data\b|>>> data\b"
@@ -76,6 +79,7 @@ _COMMANDS: Sequence[tuple[tuple[str, ...], re.Pattern[str], str]] = (
         "CONN",
     ),
 )
+
 
 def squash(text: str) -> str:
     """One line, single spaces: how evidence is shown and matched."""
