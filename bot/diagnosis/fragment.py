@@ -105,35 +105,55 @@ def unwrap(text: str, keep_address_lines: bool = False) -> str:
     """Undo re-wrapping at a fixed width: a line break is the wrapper's when the next word would
     not have fitted on the line (the rule wrappers follow); a break after a hyphen, or inside a
     word longer than the width (a URL, an address), joins without a space."""
+    plain, kept = _unwrapped(text)
+    return kept if keep_address_lines else plain
+
+
+def _unwrapped(text: str) -> tuple[str, str]:
+    """unwrap(text) and unwrap(text, keep_address_lines=True) from one pass over the lines (each
+    break is judged by the two physical lines around it alone, so the readings differ only at
+    lines that open with an address)."""
     lines = text.split("\n")
     ends = [ln.rstrip() for ln in lines]  # each physical line as the wrapper left it
-    lengths = sorted(len(end) for end in ends if end)
+    lengths = sorted(map(len, filter(None, ends)))
     if len(lengths) < 4:
-        return text
+        return text, text
     width = lengths[-1]
     near = sum(1 for n in lengths if n >= width - 15)
     if not (30 <= width <= 100) or near < max(2, len(lengths) // 10):
-        return text
-    out: list[str] = [lines[0]]
-    for last, line in zip(ends[:-1], lines[1:], strict=True):  # last: the line before this one
+        return text, text
+    joins: dict[int, str] = {}  # line number -> what joins it to the line before: " " or ""
+    address_lines: list[int] = []  # joined lines that open with an address
+    for i in range(1, len(lines)):
+        line, last = lines[i], ends[i - 1]
         if not last or not line or line[0].isspace():
-            out.append(line)
             continue
         space = line.find(" ")
         word = space if space >= 0 else len(line)  # the length of the line's first word
-        if (
-            len(last) + 1 + word > width
-            and not _LINE_START.match(line)
-            and not (keep_address_lines and _ADDRESS_LINE.match(line))
-        ):
+        if len(last) + 1 + word > width and not _LINE_START.match(line):
             tail = last.rsplit(" ", 1)[-1]
             # A wrapper cuts inside a word only when the word is longer than the width.
             tight = (last.endswith("-") and len(last) > 1 and last[-2].isalnum()) or (
                 len(last) == width and len(tail) >= width // 2 and len(tail) + word > width
             )
-            out[-1] = out[-1].rstrip() + ("" if tight else " ") + line
+            joins[i] = "" if tight else " "
+            if _ADDRESS_LINE.match(line):
+                address_lines.append(i)
+    plain = _joined(lines, joins)
+    if not address_lines:
+        return plain, plain
+    for i in address_lines:
+        del joins[i]
+    return plain, _joined(lines, joins)
+
+
+def _joined(lines: list[str], joins: dict[int, str]) -> str:
+    out: list[str] = [lines[0]]
+    for i in range(1, len(lines)):
+        if i in joins:
+            out[-1] = out[-1].rstrip() + joins[i] + lines[i]
         else:
-            out.append(line)
+            out.append(lines[i])
     return "\n".join(out)
 
 
@@ -262,11 +282,12 @@ def _detect(mail: Mail) -> list[Failure] | None:
     # clean(raw) and clean(raw, keep_address_lines=True), sharing the work up to the unwrapping
     # (without quote marks the two are the same text).
     unquoted, quoted = _unquoted(mail.text or "")
-    text = _without_forwarding(unwrap(unquoted) if quoted else unquoted)
+    plain, kept = _unwrapped(unquoted) if quoted else (unquoted, unquoted)
+    text = _without_forwarding(plain)
     if not text.strip():
         return None
     found = _read(mail, text)
-    other = _without_forwarding(unwrap(unquoted, keep_address_lines=True)) if quoted else text
+    other = text if kept is plain else _without_forwarding(kept)
     if other != text:
         # Re-wrapping left it open whether a line opening with an address starts a record.
         # The other reading wins when it names more recipients, each a whole address of the text.
