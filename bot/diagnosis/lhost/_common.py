@@ -154,6 +154,7 @@ def failure(
     command: str | None = None,
     original_address: str | None = None,
     confidence: float = 0.8,
+    diagnostic_type: str | None = None,
 ) -> Failure:
     """A Failure from a record's diagnostic text; codes given by the format win over the text's."""
     evidence = squash(evidence)
@@ -175,6 +176,7 @@ def failure(
         confidence=confidence,
         original_address=original_address,
         command=command or smtp_command(evidence),
+        diagnostic_type=diagnostic_type,
     )
 
 

@@ -7,7 +7,6 @@ paragraphs (RFC 3464 section 2.1); a folded value continues on the next line.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from typing import TYPE_CHECKING
 
@@ -91,16 +90,18 @@ def parse_fields(text: str) -> list[Failure]:
         diagnostic = squash(_TYPE.sub("", raw_diagnostic, count=1))
         action = g.get("action", "").split()[0].lower() if g.get("action") else None
         remote = _TYPE.sub("", g.get("remote-mta", "")).split()
-        f = failure(
-            address,
-            diagnostic or g.get("status", ""),
-            status=_status(g.get("status", ""), diagnostic),
-            action=action if action in _ACTIONS else None,
-            remote_mta=remote[0].strip("[]").lower() if remote else None,
-            original_address=original if original and original != address else None,
-            confidence=0.85,
+        out.append(
+            failure(
+                address,
+                diagnostic or g.get("status", ""),
+                status=_status(g.get("status", ""), diagnostic),
+                action=action if action in _ACTIONS else None,
+                remote_mta=remote[0].strip("[]").lower() if remote else None,
+                original_address=original if original and original != address else None,
+                confidence=0.85,
+                diagnostic_type=diagnostic_type,
+            )
         )
-        out.append(dataclasses.replace(f, diagnostic_type=diagnostic_type) if diagnostic_type else f)
     return out
 
 
