@@ -160,3 +160,12 @@ def test_by_clause_found_where_the_pattern_finds_it(value: str) -> None:
     line = " ".join(value.split())
     norm = line.lower() if line.isascii() else normalise(line)
     assert _seen(_by_clause(line, norm)) == _seen(_BY_CLAUSE.search(line))
+
+
+@SETTINGS
+@given(link_texts)
+def test_link_gate_is_the_plain_test(text: str) -> None:
+    from bot.mail.reader import Mail
+    from bot.safety import _may_link
+
+    assert _may_link(Mail(text=text)) is ("://" in text or "www." in text.lower())

@@ -67,7 +67,8 @@ def _may_link(mail: Mail) -> bool:
     if mail.links:
         return True
     text = mail.text[:MAX_SCANNED]
-    return "://" in text or "www." in text.lower()
+    # A "www." in any case ends in "w." or "W.": most texts have neither and need no lower-case copy.
+    return "://" in text or (("w." in text or "W." in text) and "www." in text.lower())
 
 
 def _own_attachments(mail: Mail) -> bool:
