@@ -137,22 +137,23 @@ def decode_fields(fields: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """decode_header over (name, value) pairs; plain values (most) without a call."""
     if not fields:
         return []
-    # Most header blocks are plain ASCII with nothing encoded: their values, joined by NUL, are
-    # unfolded and split again with a few C-level calls instead of several calls per field.
+    # The values, joined by NUL, are unfolded with one C-level pass (as decode_header and
+    # _unfold do value by value) and split again. A plain block (most are plain ASCII with
+    # nothing encoded) needs nothing more than stripping.
     names, values = zip(*fields, strict=True)
     joined = "\0".join(values)
+    if "\n" in joined:
+        if "\r" in joined:
+            joined = joined.replace("\r\n", "\n")
+        joined = _LINE_END.sub(" ", joined)
+    unfolded = joined.split("\0")
+    if len(unfolded) != len(values):  # a value held a NUL
+        unfolded = [_LINE_END.sub(" ", v.replace("\r\n", "\n")) for v in values]
     if joined.isascii() and "\x1b" not in joined and "=?" not in joined:
-        if "\n" in joined:
-            if "\r" in joined:
-                joined = joined.replace("\r\n", "\n")
-            joined = _LINE_END.sub(" ", joined)  # as _unfold does per value
-        unfolded = joined.split("\0")
-        if len(unfolded) == len(values):  # (more pieces: a value held a NUL)
-            return list(zip(names, map(str.strip, unfolded), strict=True))
+        return list(zip(names, map(str.strip, unfolded), strict=True))
     return [
-        (k, (_unfold(v) if "\n" in v else v).strip() if v.isascii() and "=?" not in v and "\x1b" not in v
-         else decode_header(v))
-        for k, v in fields
+        (k, v.strip() if v.isascii() and "=?" not in v and "\x1b" not in v else decode_header(v))
+        for k, v in zip(names, unfolded, strict=True)
     ]
 
 

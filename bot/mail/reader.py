@@ -592,7 +592,8 @@ MAX_DELIMITER_LINES = 4 * MAX_PARTS  # lines starting "--" handed to the MIME pa
 def _limit_delimiters(raw: bytes, problems: list[str]) -> bytes:
     """Cut the input after MAX_DELIMITER_LINES lines that start with "--". The parser builds every
     part before the walk stops at MAX_PARTS, so a million boundary lines cost seconds for nothing."""
-    if raw.count(b"\n--") < MAX_DELIMITER_LINES:  # (the loop below stops at the last one)
+    # (Each such line takes 3 bytes, so a short input cannot hold too many.)
+    if len(raw) < 3 * MAX_DELIMITER_LINES or raw.count(b"\n--") < MAX_DELIMITER_LINES:
         return raw
     pos = 0
     for _ in range(MAX_DELIMITER_LINES):
