@@ -118,16 +118,19 @@ def _unquote(value: str) -> str:
 
 def parse_params(value: str) -> tuple[str, dict[str, str]]:
     """'text/plain; charset="x"; name*=utf-8''%E3%81%82' -> ('text/plain', {...})."""
-    value = value.replace("\n", " ")
+    if "\n" in value:
+        value = value.replace("\n", " ")
     # Most values: no RFC 2231 parts and no ";" inside quotes, so the pieces are value.split(";").
     if "*" not in value and ('"' not in value or ";" not in "".join(value.split('"')[1::2])):
-        head, *others = value.split(";")
+        pieces = value.split(";")
         simple: dict[str, str] = {}
-        for piece in others:
+        for piece in pieces[1:]:
             k, eq, v = piece.partition("=")
             if eq:
-                simple.setdefault(k.strip().lower(), _unquote(v) if '"' in v else v.strip())
-        return head.strip().lower(), simple
+                k = k.strip().lower()
+                if k not in simple:
+                    simple[k] = _unquote(v) if '"' in v else v.strip()
+        return pieces[0].strip().lower(), simple
     # Split at the semicolons outside quotes: after an even number of '"' (segments 0, 2, ...).
     pieces: list[str] = []
     cur: list[str] = []

@@ -275,7 +275,7 @@ def split_dsn_groups(groups: list[dict[str, str]]) -> tuple[dict[str, str], list
     message: dict[str, str] = {}
     recipients: list[dict[str, str]] = []
     for g in groups[: MAX_PARTS + 1]:
-        if any(k in g for k in _RECIPIENT_KEYS):
+        if not g.keys().isdisjoint(_RECIPIENT_KEYS):  # (a recipient field in the group)
             recipients.append(g)
         else:
             for k, v in g.items():
