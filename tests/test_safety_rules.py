@@ -45,6 +45,7 @@ def _replace(path: Path, old: str, new: str) -> int:
         ("attachments.toml", 'magic = ["executable", "ole"]', 'magic = ["exectuable"]', "names no [[magic]]"),
         ("phishing.toml", '"click here", ', '"click here", 3, ', "not a non-empty string"),
         ("backscatter.toml", "[received]", "[recieved]", "unknown key"),
+        ("backscatter.toml", "'^pool[-\\d]*$'", "'^pool[-\\d*$'", "not a regular expression"),
         ("domains.toml", '"co.jp", ', '"CO.JP", ', "lower-case domain"),
     ],
 )

@@ -11,6 +11,7 @@ returned From that is not theirs, or theirs but injected somewhere else.
 from __future__ import annotations
 
 import re
+from functools import cache
 from typing import Any, NamedTuple
 
 from bot.mail.reader import Mail
@@ -91,11 +92,18 @@ def home_machine(host: str, r: Rules) -> bool:
     if is_ip(host) or len(host) > 253:
         return False
     labels = host.split(".")[:-2]  # the organisation's own name says nothing about the machine
+    patterns = _label_patterns(r.home_machine_labels)
     for label in labels[:10]:
-        for p in r.home_machine_labels:
+        for p in patterns:
             if p.match(label):
                 return True
     return False
+
+
+@cache
+def _label_patterns(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
+    """The home_machine_labels compiled, when a mail first needs them (most runs never do)."""
+    return tuple(re.compile(p, re.I) for p in patterns)
 
 
 class Evidence:

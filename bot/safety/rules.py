@@ -142,7 +142,7 @@ class Rules(NamedTuple):
     spam_phrases: PhraseSet
     authenticated_markers: tuple[str, ...]
     local_hosts: frozenset[str]
-    home_machine_labels: tuple[re.Pattern[str], ...]
+    home_machine_labels: tuple[str, ...]  # patterns (case-insensitive), compiled on first use
 
 
 def normalise(text: str) -> str:
@@ -166,14 +166,17 @@ class _File:
     """One TOML file; its text is read again only to point at a line.
 
     parsed: files already parsed (a stored copy, see bot.toml_cache); a file parsed here is
-    added to it.
+    added to it. stored: the data came from that copy, which holds only files that loaded
+    without error.
     """
 
     def __init__(self, path: Path, parsed: dict[str, Any] | None = None) -> None:
         self.path = path
         self._lines: list[str] | None = None
+        self.stored = False
         if parsed is not None and isinstance(parsed.get(str(path)), dict):
             self.data: dict[str, Any] = parsed[str(path)]
+            self.stored = True
             return
         try:
             text = path.read_text(encoding="utf-8")
@@ -359,6 +362,8 @@ def load_rules(directory: Path = SAFETY_DIR, parsed: dict[str, Any] | None = Non
     """Read and validate knowledge/safety/; raises SafetyRulesError naming file and line.
 
     parsed: files already parsed ({path: data}, see bot.toml_cache); filled with those parsed here.
+    A stored copy holds only files that loaded without error: their patterns are not compiled
+    again here, only when a mail first needs them.
     """
     att, dom, phish, back = (_File(directory / name, parsed) for name in _FILES)
 
@@ -367,13 +372,14 @@ def load_rules(directory: Path = SAFETY_DIR, parsed: dict[str, Any] | None = Non
     back.only_keys(back.data, {"received", "spam"})
     received = back.table(back.data, "received")
     back.only_keys(received, {"authenticated", "local_hosts", "home_machine_labels"}, "[received]")
-    home_labels: list[re.Pattern[str]] = []
-    for pattern in back.strings(received, "home_machine_labels", "[received]"):
-        try:
-            home_labels.append(re.compile(pattern, re.I))
-        except re.error as exc:
-            raise back.error(f"home_machine_labels: {pattern!r} is not a regular expression: {exc}",
-                             "[received]", "home_machine_labels", pattern) from exc
+    home_labels = tuple(back.strings(received, "home_machine_labels", "[received]"))
+    if not back.stored:
+        for pattern in home_labels:
+            try:
+                re.compile(pattern, re.I)
+            except re.error as exc:
+                raise back.error(f"home_machine_labels: {pattern!r} is not a regular expression: {exc}",
+                                 "[received]", "home_machine_labels", pattern) from exc
     return Rules(
         attachments=_load_attachments(att),
         domains=DomainRules(_domain_list(dom, "two_label_suffixes"), _domain_list(dom, "help_domains")),
@@ -383,7 +389,7 @@ def load_rules(directory: Path = SAFETY_DIR, parsed: dict[str, Any] | None = Non
             normalise(x) for x in back.strings(received, "authenticated", "[received]")
         ),
         local_hosts=frozenset(x.lower() for x in back.strings(received, "local_hosts", "[received]")),
-        home_machine_labels=tuple(home_labels),
+        home_machine_labels=home_labels,
     )
 
 
