@@ -122,15 +122,15 @@ def parse_params(value: str) -> tuple[str, dict[str, str]]:
         value = value.replace("\n", " ")
     # Most values: no RFC 2231 parts and no ";" inside quotes, so the pieces are value.split(";").
     if "*" not in value and ('"' not in value or ";" not in "".join(value.split('"')[1::2])):
-        pieces = value.split(";")
+        head, *others = value.split(";")
         simple: dict[str, str] = {}
-        for piece in pieces[1:]:
+        for piece in others:
             k, eq, v = piece.partition("=")
             if eq:
                 k = k.strip().lower()
                 if k not in simple:
                     simple[k] = _unquote(v) if '"' in v else v.strip()
-        return pieces[0].strip().lower(), simple
+        return head.strip().lower(), simple
     # Split at the semicolons outside quotes: after an even number of '"' (segments 0, 2, ...).
     pieces: list[str] = []
     cur: list[str] = []
