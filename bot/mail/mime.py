@@ -23,7 +23,9 @@ class Part:
     dataclass costs about a millisecond at import.
     """
 
-    __slots__ = ("body", "children", "ctype", "defects", "headers", "message", "params")
+    __slots__ = (
+        "body", "children", "cte", "ctype", "defects", "disposition", "headers", "message", "params",
+    )  # fmt: skip
 
     def __init__(self, headers: list[tuple[str, str]], body: bytes = b"") -> None:
         self.headers = headers
@@ -32,6 +34,8 @@ class Part:
         self.message: Part | None = None  # the message inside a message/rfc822 part
         self.ctype = "text/plain"
         self.params: dict[str, str] = {}
+        self.cte = ""  # Content-Transfer-Encoding, lower-case
+        self.disposition: str | None = None  # Content-Disposition as written
         self.defects = 0
 
     def get(self, name: str) -> str | None:
@@ -43,18 +47,13 @@ class Part:
         return None
 
     @property
-    def cte(self) -> str:
-        return (self.get("content-transfer-encoding") or "").strip().lower()
-
-    @property
     def charset(self) -> str | None:
         return self.params.get("charset")
 
     @property
     def filename(self) -> str | None:
-        disposition = self.get("content-disposition")
-        if disposition:
-            params = parse_params(disposition)[1]
+        if self.disposition:
+            params = parse_params(self.disposition)[1]
             if "filename" in params:
                 return params["filename"]
         return self.params.get("name")
@@ -252,14 +251,35 @@ class Limits:
         self.dropped_headers = 0
 
 
+def _content_fields(headers: list[tuple[str, str]]) -> tuple[str | None, str | None, str | None]:
+    """The first Content-Type, Content-Transfer-Encoding and Content-Disposition values: what
+    Part.get gives for each, found in one pass."""
+    ctype = cte = disposition = None
+    for name, value in headers:
+        if len(name) < 12 or name[7] != "-":  # (rules out most other names without lower())
+            continue
+        key = name.lower()
+        if key == "content-type":
+            if ctype is None:
+                ctype = value
+        elif key == "content-transfer-encoding":
+            if cte is None:
+                cte = value
+        elif key == "content-disposition" and disposition is None:
+            disposition = value
+    return ctype, cte, disposition
+
+
 def parse(data: bytes, limits: Limits, depth: int = 0, default_type: str = "text/plain") -> Part:
     """Parse one entity (a whole message or a body part)."""
     limits.parts += 1
     headers, body, dropped = split_headers(data, limits.max_headers)
     if depth == 0:
         limits.dropped_headers += dropped
-    part = Part(headers=headers, body=body)
-    raw_type = part.get("content-type")
+    part = Part(headers, body)
+    raw_type, cte, part.disposition = _content_fields(headers)
+    if cte:
+        part.cte = cte.strip().lower()
     if raw_type:
         ctype, params = parse_params(raw_type)
         if "/" not in ctype:

@@ -451,7 +451,7 @@ def _walk(root: Part, w: _Walk) -> None:
             continue
         filename = part.filename
         if ctype.startswith("text/") and not (
-            filename and "attachment" in (part.get("content-disposition") or "").lower()
+            filename and "attachment" in (part.disposition or "").lower()
         ):
             if filename and not returned:
                 # A named part is a file the mail program offers to open (report.html shown
