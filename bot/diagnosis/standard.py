@@ -166,6 +166,9 @@ _AUTO_SUBJECT = lazy_compile(
     r"away (?:until|from)|vacation|自動返信|自動応答|不在)",
     re.I,
 )
+# How every subject _AUTO_SUBJECT matches begins, lower-cased and without leading spaces: a
+# subject that begins otherwise needs neither the pattern nor its compiling.
+_AUTO_SUBJECT_STARTS = ("auto", "out of", "away ", "vacat", "自動返信", "自動応答", "不在")
 _AUTO_REPLY_FIELDS = frozenset(
     {"auto-submitted", "precedence", "x-autoreply", "x-autorespond", "x-apple-action"}
 )
@@ -193,7 +196,10 @@ class Rfc3834:
             or "x-autoreply" in found
             or "x-autorespond" in found
             or found.get("x-apple-action", "").lower() == "vacation"
-            or bool(_AUTO_SUBJECT.match(mail.subject))
+            or (
+                mail.subject.lstrip().lower().startswith(_AUTO_SUBJECT_STARTS)
+                and _AUTO_SUBJECT.match(mail.subject) is not None
+            )
         )
         if not marked:
             return None
