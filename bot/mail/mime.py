@@ -200,30 +200,32 @@ def transfer_decode(body: bytes, cte: str) -> bytes:
 def _split_multipart(body: bytes, boundary: str) -> tuple[list[bytes], bool]:
     """The parts between boundary lines (preamble and epilogue dropped); found: any boundary."""
     mark = b"--" + boundary.encode("ascii", "surrogateescape")
+    size = len(mark)
     parts: list[bytes] = []
     starts: list[tuple[int, int]] = []  # (line start, line end) of each boundary line
     pos = 0
     n = len(body)
+    find = body.find
     while True:
-        i = body.find(mark, pos)
+        i = find(mark, pos)
         if i < 0:
             break
-        if i == 0 or body[i - 1 : i] == b"\n":
-            eol = body.find(b"\n", i)
+        if i == 0 or body[i - 1] == 10:  # 10: "\n"
+            eol = find(b"\n", i + size)
             eol = n if eol < 0 else eol
-            tail = body[i + len(mark) : eol]
+            tail = body[i + size : eol]
             closing = tail[:2] == b"--"
             rest = tail[2:] if closing else tail
             if not rest.strip():
                 starts.append((i, eol))
                 if closing:
                     break
-        pos = i + len(mark)
+        pos = i + size
     if not starts:
         return [], False
     for k, (_, line_end) in enumerate(starts):
         if k + 1 >= len(starts):
-            closing_found = body[starts[k][0] + len(mark) : starts[k][0] + len(mark) + 2] == b"--"
+            closing_found = body.startswith(b"--", starts[k][0] + size)
             if closing_found:
                 break
             parts.append(body[line_end + 1 :])
