@@ -100,12 +100,16 @@ class Inquiry:
 
 @dataclass(frozen=True, slots=True)
 class IntentMatch:
+    """One candidate answer to a question: a knowledge-base entry id and how well it fits."""
+
     intent: str
     score: float  # 0..100
 
 
 @dataclass(frozen=True, slots=True)
 class Button:
+    """A tap-able choice under an answer; the desk decides what its action means."""
+
     label: str
     action: str  # opaque to adapters: "topic:mailbox_full", "staff", "feedback:up", ...
 
