@@ -53,8 +53,9 @@ def _inputs(paths: list[str]) -> list[str]:
 
 def workers_for(names: list[str], requested: int) -> int:
     """How many processes share the inputs: `requested` when given (>= 1), otherwise one per
-    usable CPU core, as long as each gets a fair share. Standard input is read by one process."""
-    if "-" in names or len(names) < 2:
+    usable CPU core, as long as each gets a fair share. Standard input is read by one process,
+    and where there is no os.fork everything runs in this one."""
+    if "-" in names or len(names) < 2 or not hasattr(os, "fork"):
         return 1
     if requested >= 1:
         return min(requested, len(names), MAX_JOBS)
