@@ -7,6 +7,7 @@ the sender's computer clock or time zone is wrong, a cause no bounce states outr
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta, timezone
 
 from bot.mail.reader import Mail
 from bot.models import Warning
@@ -27,50 +28,19 @@ _COMMON_DATE = re.compile(
 )
 _MONTHS = {"Jan": 1, "Feb": 2, "Mar": 3, "Apr": 4, "May": 5, "Jun": 6, "Jul": 7, "Aug": 8, "Sep": 9,
            "Oct": 10, "Nov": 11, "Dec": 12}
-_DAYS_IN_MONTH = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
-_DAYS_BEFORE_MONTH = (0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334)
 
 
-# A point in time as a mail wrote it: year, month, day, hour, minute, second and the zone's
-# offset in seconds east of UTC (a plain tuple: two or three are read per bounce).
-Stamp = tuple[int, int, int, int, int, int, int]
-
-
-def _utc_seconds(stamp: Stamp) -> int:
-    """Seconds since 0001-01-01 00:00 UTC."""
-    year, month, day, hour, minute, second, offset = stamp
-    y = year - 1
-    days = y * 365 + y // 4 - y // 100 + y // 400  # before this year
-    days += _DAYS_BEFORE_MONTH[month - 1] + (month > 2 and _is_leap(year)) + day - 1
-    return days * 86400 + hour * 3600 + minute * 60 + second - offset
-
-
-def _isoformat(stamp: Stamp) -> str:
-    """As datetime.isoformat writes it ("2012-05-09T23:34:45+09:00")."""
-    year, month, day, hour, minute, second, offset = stamp
-    hours, rest = divmod(abs(offset), 3600)
-    minutes, seconds = divmod(rest, 60)
-    zone = f"{'-' if offset < 0 else '+'}{hours:02d}:{minutes:02d}" + (f":{seconds:02d}" if seconds else "")
-    return f"{year:04d}-{month:02d}-{day:02d}T{hour:02d}:{minute:02d}:{second:02d}{zone}"
-
-
-def _is_leap(year: int) -> bool:
-    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
-
-
-def _stamp(year: int, month: int, day: int, hour: int, minute: int, second: int, offset: int) -> Stamp | None:
-    """The Stamp, or None where datetime would refuse the fields (out of range, no such day,
-    a zone a day or more away from UTC)."""
-    if not (1 <= year <= 9999 and 1 <= month <= 12 and 0 <= hour <= 23 and 0 <= minute <= 59
-            and 0 <= second <= 59 and -86400 < offset < 86400):
+def _moment(
+    year: int, month: int, day: int, hour: int, minute: int, second: int, offset: int
+) -> datetime | None:
+    """The instant, or None where the fields name none (no such day, a zone a day or more away)."""
+    try:
+        return datetime(year, month, day, hour, minute, second, tzinfo=timezone(timedelta(seconds=offset)))
+    except (ValueError, OverflowError):
         return None
-    month_days = 29 if month == 2 and _is_leap(year) else _DAYS_IN_MONTH[month - 1]
-    if not 1 <= day <= month_days:
-        return None
-    return (year, month, day, hour, minute, second, offset)
 
 
-def _parse(value: str | None) -> Stamp | None:
+def _parse(value: str | None) -> datetime | None:
     if not value:
         return None
     m = _COMMON_DATE.fullmatch(value)
@@ -88,10 +58,10 @@ def _parse(value: str | None) -> Stamp | None:
     yy = int(year)
     if yy < 100:
         yy += 1900 if yy > 68 else 2000
-    return _stamp(yy, _MONTHS[month], int(day), int(hour), int(minute), int(second or 0), offset)
+    return _moment(yy, _MONTHS[month], int(day), int(hour), int(minute), int(second or 0), offset)
 
 
-def _parse_other(value: str) -> Stamp | None:
+def _parse_other(value: str) -> datetime | None:
     """Dates of other shapes, read by the standard library's lenient parser (imported only
     here: the common shape needs neither it nor the modules it imports)."""
     try:
@@ -106,7 +76,7 @@ def _parse_other(value: str) -> Stamp | None:
         if offset is None:  # no zone given: no instant to compare
             return None
         year, month, day, hour, minute, second = parsed[:6]
-        return _stamp(int(year), int(month), int(day), int(hour), int(minute), int(second), int(offset))
+        return _moment(int(year), int(month), int(day), int(hour), int(minute), int(second), int(offset))
     except (TypeError, ValueError, IndexError, OverflowError):
         return None
 
@@ -124,7 +94,7 @@ def clock_skew(mail: Mail) -> Warning | None:
     written = _parse(date)
     if written is None:
         return None
-    received: Stamp | None = None
+    received: datetime | None = None
     basis = ""
     # The lowest Received: line is the first server, the sender's own submission server.
     for value in reversed(stamps):
@@ -138,7 +108,10 @@ def clock_skew(mail: Mail) -> Warning | None:
         basis = "arrival-date"
     if received is None:
         return None
-    seconds = _utc_seconds(written) - _utc_seconds(received)
+    try:
+        seconds = int((written - received).total_seconds())
+    except (OverflowError, ValueError):  # an instant before year 1 once taken to UTC
+        return None
     if abs(seconds) < SKEW_THRESHOLD_SECONDS:
         return None
     return Warning(
@@ -146,8 +119,8 @@ def clock_skew(mail: Mail) -> Warning | None:
         detail={
             "seconds": abs(seconds),
             "direction": "ahead" if seconds > 0 else "behind",  # the sender's clock vs the servers'
-            "original_date": _isoformat(written),
-            "received": _isoformat(received),
+            "original_date": written.isoformat(),
+            "received": received.isoformat(),
             "basis": basis,
         },
     )

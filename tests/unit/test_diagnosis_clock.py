@@ -1,4 +1,5 @@
-"""bot.diagnosis.clock: mail dates read without datetime give datetime's answers."""
+"""bot.diagnosis.clock: its own reading of the common date shape gives the answers of the
+standard library's lenient parser, for any date of that shape and around it."""
 
 from __future__ import annotations
 
@@ -26,8 +27,8 @@ def _by_datetime(value: str) -> tuple[str, int] | None:
 
 
 def _by_clock(value: str) -> tuple[str, int] | None:
-    stamp = clock._parse(value)
-    return None if stamp is None else (clock._isoformat(stamp), clock._utc_seconds(stamp))
+    when = clock._parse(value)
+    return None if when is None else (when.isoformat(), int((when - _START).total_seconds()))
 
 
 _DATES = st.builds(
