@@ -12,6 +12,7 @@ import importlib
 import os
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 COMMANDS: dict[str, str] = {
     "diagnose": "bot.adapters.cli_diagnose",
@@ -71,10 +72,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser(args_list[0] if args_list[0] in COMMANDS else None)
     args = parser.parse_args(args_list)
     try:
-        return int(args._module.run(args) or 0)
+        status = int(args._module.run(args) or 0)
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
         # A reader such as `head` went away; not an error worth a traceback.
         sys.stderr.close()
         return 0
+    if argv is None and getattr(args._module, "NOTHING_TO_CLEAN_UP", False):
+        _leave_now(status)
+    return status
+
+
+def _leave_now(status: int) -> NoReturn:
+    """End the process without the interpreter's tear-down. A command that has written and
+    flushed all it had to say and keeps no other state (no atexit work) gains nothing from
+    freeing its objects one by one: for a `bouncedesk diagnose` run over a folder that is ~3%
+    of the run."""
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except OSError:  # e.g. the reader went away: what could be written was
+        pass
+    os._exit(status)

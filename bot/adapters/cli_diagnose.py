@@ -23,6 +23,9 @@ MAX_INPUT = 64 * 1024 * 1024  # bytes read from one input; the mail reader keeps
 # work it takes over is not worth that.
 MIN_INPUTS_PER_JOB = 24
 MAX_JOBS = 8
+# Run as the program (not called from Python): leave without the interpreter's tear-down once
+# the output is flushed; nothing here needs it (see bot.cli).
+NOTHING_TO_CLEAN_UP = True
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -125,6 +128,7 @@ def _human(d: Diagnosis, out: TextIO) -> None:
 def _diagnose_inputs(names: list[str], args: argparse.Namespace, out: TextIO) -> int:
     """Diagnose each input in order, writing results to `out`; 2 when an input was unreadable."""
     from bot.diagnosis import diagnose_many
+    from bot.patterns import store_compiled
 
     status = 0
     for name in names:
@@ -146,6 +150,7 @@ def _diagnose_inputs(names: list[str], args: argparse.Namespace, out: TextIO) ->
                 out.write(json.dumps(d.to_json(), ensure_ascii=False) + "\n")
             else:
                 _human(d, out)
+    store_compiled()  # the next run need not compile the patterns this one met
     return status
 
 

@@ -13,6 +13,7 @@ POSIX only (os.fork); elsewhere everything runs in this process.
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from collections.abc import Callable
@@ -79,6 +80,10 @@ def diagnose_in_workers(names: list[str], jobs: int, work: Work, stdout: TextIO)
     runs = split_evenly(names[1:], jobs)
     stdout.flush()
     sys.stderr.flush()
+    # What is loaded by now (modules, knowledge, patterns) lives as long as the process: out of
+    # the collector's sight, its pages stay shared with the workers instead of being copied
+    # when a collection walks them.
+    gc.freeze()
     workers: list[tuple[list[str], BinaryIO, int | None]] = []
     for run in runs[1:]:
         sink = _memory_file()
