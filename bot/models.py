@@ -1,19 +1,40 @@
 """The data that flows through bouncedesk: plain, typed, free of any adapter.
 
 A message travels  Inquiry -> Desk -> (Diagnosis | IntentMatch) -> Reply.
+
+Immutable records are typing.NamedTuples, the two that are filled in after construction
+(Diagnosis, Reply) small slotted classes. None is a dataclass: the dataclasses module imports
+`inspect` and builds each class's methods from generated source, about 25 ms of every short
+`bouncedesk diagnose` run. For the same reason this module does not use
+`from __future__ import annotations`: NamedTuple compiles every string annotation into a
+ForwardRef when the class is made, a millisecond per field.
 """
 
-from __future__ import annotations
-
-from dataclasses import dataclass, field, fields
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 # What a failed (or noted) recipient tells us.
 Action = Literal["failed", "delayed", "delivered", "relayed", "expanded"]
 
 
-@dataclass(frozen=True, slots=True)
-class Failure:
+class Record:
+    """Base of the plain records: the repr and == a dataclass would give them, read from
+    __slots__, which therefore lists the fields in order (names starting with "_" are
+    internal and left out). Like a mutable dataclass, a Record is unhashable (defining
+    __eq__ sets __hash__ to None)."""
+
+    __slots__: tuple[str, ...] = ()
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{n}={getattr(self, n)!r}" for n in self.__slots__ if n[0] != "_")
+        return f"{type(self).__qualname__}({shown})"
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        return all(getattr(self, n) == getattr(other, n) for n in self.__slots__ if n[0] != "_")
+
+
+class Failure(NamedTuple):
     """One recipient a bounce reports on."""
 
     address: str | None
@@ -31,34 +52,52 @@ class Failure:
     diagnostic_type: str | None = None  # the Diagnostic-Code type: SMTP, X-Unix, X-Postfix, ...
 
     def to_json(self) -> dict[str, Any]:
-        # Every field is a plain value, so the deep copy asdict() makes is not needed.
-        return {name: getattr(self, name) for name in _FAILURE_FIELDS}
+        # Every field is a plain value: {field name: value}, in field order.
+        return self._asdict()
 
 
-_FAILURE_FIELDS = tuple(f.name for f in fields(Failure))
+class Warning(Record):
+    """A remark about the mail as a whole: clock_skew, dangerous_attachment, phishing_link, ...
+
+    Treated as immutable. (A slotted class rather than a NamedTuple: `detail` defaults to a
+    fresh dict, which a NamedTuple default cannot be.)"""
+
+    __slots__ = ("id", "detail")  # noqa: RUF023 (field order)
+
+    def __init__(self, id: str, detail: dict[str, Any] | None = None) -> None:
+        self.id = id
+        self.detail: dict[str, Any] = {} if detail is None else detail
 
 
-@dataclass(frozen=True, slots=True)
-class Warning:
-    """A remark about the mail as a whole: clock_skew, dangerous_attachment, phishing_link, ..."""
-
-    id: str
-    detail: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(slots=True)
-class Diagnosis:
+class Diagnosis(Record):
     """What one mail (or paste) is, and who failed why."""
 
-    source: str
-    is_bounce: bool
-    format: str  # rfc3464 | postfix | qmail | fragment | none | ...
-    recipients: list[Failure] = field(default_factory=list)
-    warnings: list[Warning] = field(default_factory=list)
-    suspicious: bool = False
-    subject: str | None = None
-    sender: str | None = None
-    problems: list[str] = field(default_factory=list)  # limits hit, undecodable parts, ...
+    __slots__ = (  # noqa: RUF023 (field order)
+        "source", "is_bounce", "format", "recipients", "warnings", "suspicious", "subject",
+        "sender", "problems",
+    )  # fmt: skip
+
+    def __init__(
+        self,
+        source: str,
+        is_bounce: bool,
+        format: str,  # rfc3464 | postfix | qmail | fragment | none | ...
+        recipients: list[Failure] | None = None,  # None: a new empty list (so for each list below)
+        warnings: list[Warning] | None = None,
+        suspicious: bool = False,
+        subject: str | None = None,
+        sender: str | None = None,
+        problems: list[str] | None = None,  # limits hit, undecodable parts, ...
+    ) -> None:
+        self.source = source
+        self.is_bounce = is_bounce
+        self.format = format
+        self.recipients: list[Failure] = [] if recipients is None else recipients
+        self.warnings: list[Warning] = [] if warnings is None else warnings
+        self.suspicious = suspicious
+        self.subject = subject
+        self.sender = sender
+        self.problems: list[str] = [] if problems is None else problems
 
     @property
     def failures(self) -> list[Failure]:
@@ -84,8 +123,7 @@ class Diagnosis:
 NON_FAILURE_REASONS = frozenset({"vacation", "feedback", "delivered"})
 
 
-@dataclass(frozen=True, slots=True)
-class Inquiry:
+class Inquiry(NamedTuple):
     """Whatever a user sent, as an adapter hands it to the desk."""
 
     text: str = ""
@@ -98,16 +136,14 @@ class Inquiry:
     me: str | None = None  # the user's own address, when they told us
 
 
-@dataclass(frozen=True, slots=True)
-class IntentMatch:
+class IntentMatch(NamedTuple):
     """One candidate answer to a question: a knowledge-base entry id and how well it fits."""
 
     intent: str
     score: float  # 0..100
 
 
-@dataclass(frozen=True, slots=True)
-class Button:
+class Button(NamedTuple):
     """A tap-able choice under an answer; the desk decides what its action means."""
 
     label: str
@@ -117,8 +153,7 @@ class Button:
 BlockKind = Literal["title", "text", "steps", "evidence", "warning", "detail"]
 
 
-@dataclass(frozen=True, slots=True)
-class Block:
+class Block(NamedTuple):
     """One paragraph of an answer. Adapters choose the look (bold title, monospace evidence)."""
 
     kind: BlockKind
@@ -126,17 +161,30 @@ class Block:
     items: tuple[str, ...] = ()  # numbered steps for kind == "steps"
 
 
-@dataclass(slots=True)
-class Reply:
+class Reply(Record):
     """What the desk answers: localized text blocks plus buttons, rendered by an adapter."""
 
-    lang: str
-    blocks: list[Block] = field(default_factory=list)  # already localized
-    buttons: list[Button] = field(default_factory=list)
-    intent: str | None = None
-    diagnosis: Diagnosis | None = None
-    confident: bool = True  # False: the desk wants staff to look (hand-off candidate)
-    suggestions: list[IntentMatch] = field(default_factory=list)  # ranked, for staff
+    __slots__ = (  # noqa: RUF023 (field order)
+        "lang", "blocks", "buttons", "intent", "diagnosis", "confident", "suggestions",
+    )  # fmt: skip
+
+    def __init__(
+        self,
+        lang: str,
+        blocks: list[Block] | None = None,  # already localized; None: a new empty list (so below)
+        buttons: list[Button] | None = None,
+        intent: str | None = None,
+        diagnosis: Diagnosis | None = None,
+        confident: bool = True,  # False: the desk wants staff to look (hand-off candidate)
+        suggestions: list[IntentMatch] | None = None,  # ranked, for staff
+    ) -> None:
+        self.lang = lang
+        self.blocks: list[Block] = [] if blocks is None else blocks
+        self.buttons: list[Button] = [] if buttons is None else buttons
+        self.intent = intent
+        self.diagnosis = diagnosis
+        self.confident = confident
+        self.suggestions: list[IntentMatch] = [] if suggestions is None else suggestions
 
     @property
     def text(self) -> str:

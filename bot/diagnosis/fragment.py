@@ -8,7 +8,6 @@ read as RFC 3464 fields, then by the mail-system readers, and at last line by li
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from typing import TYPE_CHECKING
 
@@ -207,8 +206,7 @@ def _merged(fields: list[Failure], readable: list[Failure]) -> list[Failure]:
         if r.status and (status is None or (status.endswith(".0.0") and r.status[0] == status[0])):
             status = r.status
         out.append(
-            dataclasses.replace(
-                f,
+            f._replace(
                 status=status,
                 command=f.command or r.command,
                 reply_code=f.reply_code or r.reply_code,
@@ -309,10 +307,10 @@ def _named_by_notice(kept: list[Failure], stated: list[Failure]) -> list[Failure
         return kept or [f for f in stated if f.address is None] or stated
     out = [f for f in kept if f.address]
     if len(unnamed) == 1:
-        out += [dataclasses.replace(unnamed[0], address=f.address, action=f.action) for f in listed]
+        out += [unnamed[0]._replace(address=f.address, action=f.action) for f in listed]
     elif unnamed and len(unnamed) == len(listed):
         pairs = zip(unnamed, listed, strict=True)
-        out += [dataclasses.replace(u, address=f.address, action=f.action) for u, f in pairs]
+        out += [u._replace(address=f.address, action=f.action) for u, f in pairs]
     else:
         out += unnamed + listed
     return out
@@ -325,13 +323,11 @@ def _named(found: list[Failure] | None) -> set[str]:
 def _view(mail: Mail, text: str) -> Mail:
     """The mail as the readers should see it: the cleaned text, and the returned original's
     headers read from it when quote marks hid them from the mail reader."""
-    if not dataclasses.is_dataclass(mail):
-        return mail
     if mail.returned_headers or text == mail.text:
-        return dataclasses.replace(mail, text=text)
+        return mail.with_text(text)
     from bot.mail.reader import headers_in_text
 
-    return dataclasses.replace(mail, text=text, returned_headers=headers_in_text(text))
+    return mail.with_text(text, headers_in_text(text))
 
 
 def _read(mail: Mail, text: str) -> list[Failure] | None:

@@ -10,12 +10,12 @@ here raises.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from itertools import islice
 
 from bot.mail.charset import decode_bytes, decode_fields, decode_header, decode_surrogates
 from bot.mail.mime import Limits, Part
 from bot.mail.mime import parse as parse_mime
+from bot.models import Record
 
 MAX_BYTES = 25 * 1024 * 1024
 MAX_LINE = 1_000_000  # characters; a longer line is cut (RFC 5322 allows 998)
@@ -44,19 +44,27 @@ _HEADERS_TYPES = frozenset({"text/rfc822-headers", "message/rfc822-headers", "me
 _FEEDBACK_TYPES = frozenset({"message/feedback-report"})
 
 
-@dataclass(frozen=True, slots=True)
-class Attachment:
-    """A non-text part, described but never opened."""
+class Attachment(Record):
+    """A non-text part, described but never opened. Treated as immutable."""
 
-    name: str | None
-    content_type: str  # as declared, lower-case
-    size: int  # bytes after transfer decoding
-    head: bytes  # first bytes, for type sniffing
-    in_returned: bool = False  # inside the returned original message
+    __slots__ = ("name", "content_type", "size", "head", "in_returned")  # noqa: RUF023 (field order)
+
+    def __init__(
+        self,
+        name: str | None,
+        content_type: str,  # as declared, lower-case
+        size: int,  # bytes after transfer decoding
+        head: bytes,  # first bytes, for type sniffing
+        in_returned: bool = False,  # inside the returned original message
+    ) -> None:
+        self.name = name
+        self.content_type = content_type
+        self.size = size
+        self.head = head
+        self.in_returned = in_returned
 
 
-@dataclass(slots=True)
-class Mail:
+class Mail(Record):
     """One mail, or one paste, as the diagnosis reads it.
 
     text: the readable body (text/* parts outside the returned original, HTML as text when
@@ -65,26 +73,64 @@ class Mail:
     values unfolded). feedback: the message/feedback-report fields (ARF), in order.
     returned_headers: the headers of the returned original (message/rfc822,
     text/rfc822-headers, or found in the text).
+    A list or dict argument left out (None) is a new empty one.
     """
 
-    headers: list[tuple[str, str]] = field(default_factory=list)
-    subject: str = ""
-    sender: str = ""
-    text: str = ""
-    is_mime: bool = False
-    dsn_message: dict[str, str] = field(default_factory=dict)
-    dsn_recipients: list[dict[str, str]] = field(default_factory=list)
-    returned_headers: list[tuple[str, str]] = field(default_factory=list)
-    attachments: list[Attachment] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
-    content_type: str = ""  # top-level type, lower-case ("" for a paste)
-    report_type: str = ""  # multipart/report's report-type parameter, lower-case
-    part_types: list[str] = field(default_factory=list)  # every part's type, in order
-    feedback: list[tuple[str, str]] = field(default_factory=list)
-    returned_text: str = ""  # readable body of the returned original, when it was sent back
-    links: list[str] = field(default_factory=list)  # href targets of the HTML parts (not shown in text)
-    # message/rfc822 parts of the mail itself (not nested deeper), read on demand by embedded()
-    _embedded: list[Part] = field(default_factory=list, repr=False, compare=False)
+    __slots__ = (  # noqa: RUF023 (field order)
+        "headers", "subject", "sender", "text", "is_mime", "dsn_message", "dsn_recipients",
+        "returned_headers", "attachments", "problems", "content_type", "report_type", "part_types",
+        "feedback", "returned_text", "links", "_embedded",
+    )  # fmt: skip
+
+    def __init__(
+        self,
+        headers: list[tuple[str, str]] | None = None,
+        subject: str = "",
+        sender: str = "",
+        text: str = "",
+        is_mime: bool = False,
+        dsn_message: dict[str, str] | None = None,
+        dsn_recipients: list[dict[str, str]] | None = None,
+        returned_headers: list[tuple[str, str]] | None = None,
+        attachments: list[Attachment] | None = None,
+        problems: list[str] | None = None,
+        content_type: str = "",  # top-level type, lower-case ("" for a paste)
+        report_type: str = "",  # multipart/report's report-type parameter, lower-case
+        part_types: list[str] | None = None,  # every part's type, in order
+        feedback: list[tuple[str, str]] | None = None,
+        returned_text: str = "",  # readable body of the returned original, when it was sent back
+        links: list[str] | None = None,  # href targets of the HTML parts (not shown in text)
+        # message/rfc822 parts of the mail itself (not nested deeper), read on demand by
+        # embedded(); left out of repr and ==
+        _embedded: list[Part] | None = None,
+    ) -> None:
+        self.headers: list[tuple[str, str]] = [] if headers is None else headers
+        self.subject = subject
+        self.sender = sender
+        self.text = text
+        self.is_mime = is_mime
+        self.dsn_message: dict[str, str] = {} if dsn_message is None else dsn_message
+        self.dsn_recipients: list[dict[str, str]] = [] if dsn_recipients is None else dsn_recipients
+        self.returned_headers: list[tuple[str, str]] = [] if returned_headers is None else returned_headers
+        self.attachments: list[Attachment] = [] if attachments is None else attachments
+        self.problems: list[str] = [] if problems is None else problems
+        self.content_type = content_type
+        self.report_type = report_type
+        self.part_types: list[str] = [] if part_types is None else part_types
+        self.feedback: list[tuple[str, str]] = [] if feedback is None else feedback
+        self.returned_text = returned_text
+        self.links: list[str] = [] if links is None else links
+        self._embedded: list[Part] = [] if _embedded is None else _embedded
+
+    def with_text(self, text: str, returned_headers: list[tuple[str, str]] | None = None) -> Mail:
+        """A copy that reads `text` instead (and these returned headers, when given)."""
+        copy = object.__new__(Mail)
+        for name in Mail.__slots__:
+            setattr(copy, name, getattr(self, name))
+        copy.text = text
+        if returned_headers is not None:
+            copy.returned_headers = returned_headers
+        return copy
 
     def header(self, name: str) -> str | None:
         """The first header of that name (case-insensitive), decoded; None when absent."""

@@ -145,8 +145,6 @@ def test_recipients_are_capped() -> None:
 def test_finishing_a_failure_keeps_every_field_the_detector_set() -> None:
     # _finish builds the finished Failure field by field: a field added to Failure must be
     # carried there too, or a detector's value would silently fall back to the default.
-    from dataclasses import fields
-
     from bot.diagnosis import _finish
     from bot.models import Failure
 
@@ -157,12 +155,12 @@ def test_finishing_a_failure_keeps_every_field_the_detector_set() -> None:
         command="RCPT", diagnostic_type="SMTP",
     )
     defaults = Failure(address=None, reason="")
-    assert all(getattr(found, f.name) != getattr(defaults, f.name) for f in fields(Failure)), (
+    assert all(getattr(found, name) != getattr(defaults, name) for name in Failure._fields), (
         "give every field a non-default value above"
     )
     done = _finish(found)
     decided = {"reason", "hard_bounce", "confidence"}  # what _finish itself decides
-    for f in fields(Failure):
-        if f.name not in decided:
-            assert getattr(done, f.name) == getattr(found, f.name), f.name
+    for name in Failure._fields:
+        if name not in decided:
+            assert getattr(done, name) == getattr(found, name), name
     assert (done.reason, done.hard_bounce) == ("mailboxfull", False)

@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from bot.diagnosis.lhost._common import ADDRESS, failure, squash
 from bot.diagnosis.patterns import lazy_compile
 from bot.knowledge_file import line_of, read_toml
-from bot.models import Failure
+from bot.models import Failure, Record
 from bot.paths import KNOWLEDGE_DIR
 
 NOTICES_FILE = KNOWLEDGE_DIR / "formats" / "notices.toml"
@@ -52,13 +51,26 @@ class NoticeKnowledgeError(ValueError):
     """knowledge/formats/notices.toml is wrong; the message names the file and the line."""
 
 
-@dataclass(frozen=True, slots=True)
-class Notices:
-    failed: tuple[str, ...]
-    delayed: tuple[str, ...]
-    standalone: tuple[str, ...]
-    not_recipient_starts: tuple[str, ...]
-    not_recipient_words: tuple[str, ...]
+class Notices(Record):
+    """The phrase lists of the notices file; treated as immutable."""
+
+    __slots__ = (  # noqa: RUF023 (field order)
+        "failed", "delayed", "standalone", "not_recipient_starts", "not_recipient_words",
+    )  # fmt: skip
+
+    def __init__(
+        self,
+        failed: tuple[str, ...],
+        delayed: tuple[str, ...],
+        standalone: tuple[str, ...],
+        not_recipient_starts: tuple[str, ...],
+        not_recipient_words: tuple[str, ...],
+    ) -> None:
+        self.failed = failed
+        self.delayed = delayed
+        self.standalone = standalone
+        self.not_recipient_starts = not_recipient_starts
+        self.not_recipient_words = not_recipient_words
 
     @property
     def statements(self) -> tuple[str, ...]:

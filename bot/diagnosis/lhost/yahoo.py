@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from typing import TYPE_CHECKING
 
 from bot.diagnosis.lhost._common import any_in
@@ -32,7 +31,7 @@ class YahooDetector:
             return None
         # Yahoo's own words when it gave up retrying on a remote system's error.
         return [
-            dataclasses.replace(f, reason="systemerror") if _GAVE_UP in f.evidence.lower() else f
+            f._replace(reason="systemerror") if _GAVE_UP in f.evidence.lower() else f
             for f in found
         ]
 
