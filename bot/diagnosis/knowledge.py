@@ -223,6 +223,55 @@ class Provider(NamedTuple):
         return self.codes.get(found[-1]) if found else None
 
 
+class ProviderHosts:
+    """The provider a host name belongs to: the first provider, in file order, with a host
+    suffix s for which host.endswith(s) or s.endswith("." + host) (the host is one of s's parent
+    names), found without trying every suffix of every provider.
+
+    host.endswith(s) needs the host to end with what follows s's first dot, a name after one
+    of the host's own dots: the suffixes are filed under that tail ("mx.aol.com" under
+    "aol.com"), and only those filed under the host's tails are tried. The parent names of each
+    suffix are filed with the first provider that has them."""
+
+    __slots__ = ("by_tail", "longest_tail", "parents", "providers", "undotted")
+
+    # (a plain class: an index built from the providers, not a record)
+    def __init__(self, providers: tuple[Provider, ...]) -> None:
+        self.providers = providers
+        by_tail: dict[str, list[tuple[int, str]]] = {}
+        parents: dict[str, int] = {}
+        undotted: list[tuple[int, str]] = []
+        for i, provider in enumerate(providers):
+            for suffix in provider.hosts:
+                dot = suffix.find(".")
+                if dot < 0:
+                    undotted.append((i, suffix))
+                else:
+                    by_tail.setdefault(suffix[dot + 1 :], []).append((i, suffix))
+                while dot >= 0:
+                    parents.setdefault(suffix[dot + 1 :], i)
+                    dot = suffix.find(".", dot + 1)
+        self.by_tail = {k: tuple(v) for k, v in by_tail.items()}
+        self.longest_tail = max(map(len, by_tail), default=0)
+        self.parents = parents
+        self.undotted = tuple(undotted)
+
+    def first(self, host: str) -> Provider | None:
+        """The provider of a host name (lower-case, without brackets and outer dots)."""
+        best = self.parents.get(host, len(self.providers))
+        candidates = list(self.undotted)
+        # the host's tails no longer than the longest filed one (a hostile name may have
+        # thousands of dots)
+        dot = host.find(".", max(0, len(host) - self.longest_tail - 1))
+        while dot >= 0:
+            candidates += self.by_tail.get(host[dot + 1 :], ())
+            dot = host.find(".", dot + 1)
+        for i, suffix in candidates:
+            if i < best and host.endswith(suffix):
+                best = i
+        return self.providers[best] if best < len(self.providers) else None
+
+
 class DiagnosisKnowledge(NamedTuple):
     reasons: dict[str, ReasonRule]
     status_reason: dict[str, str]  # "5.1.1" -> "userunknown"
@@ -241,6 +290,8 @@ class DiagnosisKnowledge(NamedTuple):
     # host name -> its provider (or None), remembered: a few thousand names at most (an empty
     # dict of its own for each load)
     host_providers: dict[str, Provider | None]
+    # the providers' host suffixes, indexed (ProviderHosts(providers))
+    provider_hosts: ProviderHosts
 
     def provider_for(self, *hosts: str | None) -> Provider | None:
         """The provider whose host suffixes match one of the names (remote host, domain)."""
@@ -260,12 +311,7 @@ class DiagnosisKnowledge(NamedTuple):
         return None
 
     def _provider_of(self, host: str) -> Provider | None:
-        host = host.lower().strip(".[]")
-        for provider in self.providers:
-            for suffix in provider.hosts:
-                if host.endswith(suffix) or suffix.endswith("." + host) or suffix == host:
-                    return provider
-        return None
+        return self.provider_hosts.first(host.lower().strip(".[]"))
 
 
 def _is_status(code: str) -> bool:
@@ -443,6 +489,7 @@ def load_diagnosis_knowledge(
         retry=frozenset(orders["retry"]),
         common_domains=domains,
         host_providers={},
+        provider_hosts=ProviderHosts(providers),
     )
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from collections import Counter
 from functools import lru_cache
 
 from bot.diagnosis.knowledge import diagnosis_knowledge
@@ -48,19 +47,34 @@ def _closest_domain(domain: str, domains: tuple[str, ...]) -> str | None:
     return candidate
 
 
+def _letters(name: str) -> frozenset[tuple[str, int]]:
+    """The name's letters as a set with each repeat numbered: "mississippi" holds ("s", 1) to
+    ("s", 4). Two names' sets differ in exactly the letters the names do not share (counted
+    with their repeats), and a set's symmetric difference is counted without a Python loop."""
+    seen: dict[str, int] = {}
+    numbered = []
+    for ch in name:
+        seen[ch] = n = seen.get(ch, 0) + 1
+        numbered.append((ch, n))
+    return frozenset(numbered)
+
+
 @lru_cache(maxsize=4)
-def _letter_counts(domains: tuple[str, ...]) -> tuple[tuple[str, Counter[str]], ...]:
-    return tuple((d, Counter(d)) for d in domains)
+def _letter_sets(domains: tuple[str, ...]) -> tuple[tuple[int, frozenset[tuple[str, int]]], ...]:
+    return tuple((len(d), _letters(d)) for d in domains)
 
 
 def _may_be_close(domain: str, domains: tuple[str, ...]) -> bool:
     """False when no domain can be within 2 edits: an edit (insertion, deletion, substitution,
     transposition) changes the letters that the two names do not share by at most 2, so more
-    than 4 such letters mean more than 2 edits."""
-    counts = Counter(domain)
-    for candidate, candidate_counts in _letter_counts(domains):
-        if abs(len(candidate) - len(domain)) > 2:
+    than 4 such letters mean more than 2 edits. (The letters not shared: the total of
+    Counter(a) - Counter(b) and Counter(b) - Counter(a), found here as _letters(a) ^ _letters(b),
+    several times cheaper for the run's first look at each domain.)"""
+    size = len(domain)
+    letters = _letters(domain)
+    for candidate_size, candidate_letters in _letter_sets(domains):
+        if abs(candidate_size - size) > 2:
             continue
-        if (counts - candidate_counts).total() + (candidate_counts - counts).total() <= 4:
+        if len(letters ^ candidate_letters) <= 4:
             return True
     return False
