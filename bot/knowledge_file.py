@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from bot.paths import StrPath
 
 _AT_LINE = re.compile(r"line (\d+)")
 
@@ -21,11 +23,13 @@ def decode_error_line(exc: ValueError) -> int | None:
     return int(found.group(1)) if found else None
 
 
-def read_toml(path: Path, error: Callable[[str], Exception], invalid: str = "") -> tuple[dict[str, Any], str]:
+def read_toml(
+    path: StrPath, error: Callable[[str], Exception], invalid: str = ""
+) -> tuple[dict[str, Any], str]:
     """The parsed file and its text; a file that cannot be read or parsed raises
     `error("PATH:LINE: message")` (LINE 1 when unknown; `invalid` starts a parse error's message)."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_text(path)
     except (OSError, UnicodeDecodeError) as exc:
         raise error(f"{path}:1: cannot read: {exc}") from exc
     import tomllib
@@ -37,13 +41,20 @@ def read_toml(path: Path, error: Callable[[str], Exception], invalid: str = "") 
     return data, text
 
 
-def line_of(text: str, needle: str, path: Path | None = None) -> int:
+def line_of(text: str, needle: str, path: StrPath | None = None) -> int:
     """The 1-based line where `needle` first occurs in `text`, else 1. With no text (the data
     came from a stored parse) and a `path`, the file is read for it."""
     if not text and path is not None:
         try:
-            text = path.read_text(encoding="utf-8")
+            text = read_text(path)
         except (OSError, UnicodeDecodeError):
             return 1
     idx = text.find(needle)
     return text.count("\n", 0, idx) + 1 if idx >= 0 else 1
+
+
+def read_text(path: StrPath) -> str:
+    """The file's text, as pathlib's Path.read_text(encoding="utf-8") gives it (without the
+    pathlib import: see bot.paths)."""
+    with open(path, encoding="utf-8") as fh:
+        return fh.read()

@@ -10,28 +10,30 @@ read-only home, a damaged copy) only costs the parse; it never fails a load.
 
 from __future__ import annotations
 
+import binascii
 import contextlib
 import json
 import os
-import zlib
-from collections.abc import Callable, Iterable
-from pathlib import Path
-from typing import Any, TypeVar
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from bot.paths import StrPath
 
 T = TypeVar("T")
 
 VERSION = 1  # of the copy's layout
 
 
-def cache_root() -> Path | None:
+def cache_root() -> str | None:
     """The folder for the copies, or None when there is no home to keep them in."""
     base = os.environ.get("XDG_CACHE_HOME")
     if base:
-        return Path(base) / "bouncedesk"
-    try:
-        return Path.home() / ".cache" / "bouncedesk"
-    except (RuntimeError, KeyError, OSError):  # no HOME and no password entry
+        return os.path.join(base, "bouncedesk")
+    home = os.path.expanduser("~")
+    if home.startswith("~"):  # no HOME and no password entry: expanduser leaves it as it was
         return None
+    return os.path.join(home, ".cache", "bouncedesk")
 
 
 class ParsedCache:
@@ -41,25 +43,26 @@ class ParsedCache:
     is being parsed then leaves a copy that no later run accepts.
     """
 
-    def __init__(self, name: str, paths: Iterable[Path]) -> None:
-        self.file: Path | None = None
+    def __init__(self, name: str, paths: Iterable[StrPath]) -> None:
+        self.file: str | None = None
         self.signature = ""
         try:
-            stats = [(str(p), p.stat()) for p in paths]
+            stats = [(os.fspath(p), os.stat(p)) for p in paths]
         except OSError:
             return
         self.signature = "\n".join(f"{p}\t{st.st_mtime_ns}\t{st.st_size}" for p, st in stats)
         root = cache_root()
         if root is not None:
-            key = zlib.crc32(self.signature.encode("utf-8", "surrogateescape"))
-            self.file = root / f"{name}-{key:08x}.json"
+            key = binascii.crc32(self.signature.encode("utf-8", "surrogateescape"))  # = zlib.crc32
+            self.file = os.path.join(root, f"{name}-{key:08x}.json")
 
     def load(self) -> dict[str, Any] | None:
         """{path: parsed data} as stored for these versions of the files; None: parse them."""
         if self.file is None:
             return None
         try:
-            stored = json.loads(self.file.read_text(encoding="utf-8"))
+            with open(self.file, encoding="utf-8") as fh:
+                stored = json.loads(fh.read())
         except (OSError, ValueError):
             return None
         if (
@@ -75,18 +78,19 @@ class ParsedCache:
         """Keep the parsed files; silently nothing when they cannot be written."""
         if self.file is None:
             return
-        tmp = self.file.with_name(f"{self.file.name}.{os.getpid()}.tmp")
+        tmp = f"{self.file}.{os.getpid()}.tmp"
         try:
             payload = json.dumps({"version": VERSION, "signature": self.signature, "files": files})
-            self.file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            tmp.write_text(payload, encoding="utf-8")
+            os.makedirs(os.path.dirname(self.file), mode=0o700, exist_ok=True)
+            with open(tmp, "w", encoding="utf-8") as fh:
+                fh.write(payload)
             os.replace(tmp, self.file)  # readers see the old copy or the whole new one
         except (OSError, TypeError, ValueError):
             with contextlib.suppress(OSError):
-                tmp.unlink(missing_ok=True)
+                os.unlink(tmp)
 
 
-def load_through_cache(name: str, paths: list[Path], load: Callable[[dict[str, Any]], T]) -> T:
+def load_through_cache(name: str, paths: Sequence[StrPath], load: Callable[[dict[str, Any]], T]) -> T:
     """`load(parsed)` fed from the stored copy when the files are unchanged, else from the files.
 
     `load` reads every file through `parsed` ({path: data}): it takes an entry when present and

@@ -54,7 +54,7 @@ def test_mistakes_name_file_and_line(tmp_path: Path, file: str, old: str, new: s
     line = _replace(directory / file, old, new)
     with pytest.raises(SafetyRulesError) as info:
         load_rules(directory)
-    assert info.value.path == directory / file
+    assert Path(info.value.path) == directory / file
     assert message in str(info.value)
     assert info.value.line is not None
     # The reported line is the broken one, or the key that holds it a line or two above.
@@ -70,7 +70,7 @@ def test_toml_syntax_error_names_the_line(tmp_path: Path) -> None:
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     with pytest.raises(SafetyRulesError) as info:
         load_rules(directory)
-    assert info.value.path == path and info.value.line is not None
+    assert Path(info.value.path) == path and info.value.line is not None
     assert f"phishing.toml:{info.value.line}" in str(info.value)
 
 

@@ -11,7 +11,6 @@ import argparse
 import json
 import os
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
@@ -46,9 +45,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def _inputs(paths: list[str]) -> list[str]:
     out: list[str] = []
     for p in paths or ["-"]:
-        path = Path(p)
-        if p != "-" and path.is_dir():
-            out.extend(str(f) for f in sorted(path.iterdir()) if f.is_file())
+        if p != "-" and os.path.isdir(p):
+            from pathlib import Path  # only for a folder: see bot.paths for its cost
+
+            out.extend(str(f) for f in sorted(Path(p).iterdir()) if f.is_file())
         else:
             out.append(p)
     return out

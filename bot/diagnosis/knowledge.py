@@ -6,21 +6,23 @@ Loaded once per process (`diagnosis_knowledge()`), validated on load: a mistake 
 
 from __future__ import annotations
 
+import binascii
 import functools
 import marshal
 import operator
 import os
 import re
-import zlib
 from collections import Counter
 from itertools import chain, repeat
-from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from bot.knowledge_file import line_of, read_toml
-from bot.paths import KNOWLEDGE_DIR
+from bot.knowledge_file import line_of, read_text, read_toml
+from bot.paths import KNOWLEDGE_ROOT
 
-DIAGNOSIS_DIR = KNOWLEDGE_DIR / "diagnosis"
+if TYPE_CHECKING:
+    from bot.paths import StrPath
+
+DIAGNOSIS_DIR = os.path.join(KNOWLEDGE_ROOT, "diagnosis")  # (a str: see bot.paths)
 _STATUS = re.compile(r"^[245]\.\d{1,3}\.\d{1,3}$")
 _COMMANDS = frozenset({"CONN", "EHLO", "HELO", "STARTTLS", "AUTH", "MAIL", "RCPT", "DATA"})
 
@@ -342,7 +344,7 @@ def _is_status(code: str) -> bool:
     )
 
 
-def _fail(path: Path, text: str, needle: str, message: str) -> DiagnosisKnowledgeError:
+def _fail(path: StrPath, text: str, needle: str, message: str) -> DiagnosisKnowledgeError:
     # no text: read from the cache, line_of fetches the text for the line number
     return DiagnosisKnowledgeError(f"{path}:{line_of(text, needle, path)}: {message}")
 
@@ -351,7 +353,7 @@ def _fail(path: Path, text: str, needle: str, message: str) -> DiagnosisKnowledg
 _Parsed = dict[str, Any]
 
 
-def _read(path: Path, parsed: _Parsed | None = None) -> tuple[dict, str]:
+def _read(path: StrPath, parsed: _Parsed | None = None) -> tuple[dict, str]:
     if parsed is not None and str(path) in parsed:
         return parsed[str(path)], ""
     # tomllib is imported only here, when the cache cannot answer: the import alone costs a
@@ -362,7 +364,7 @@ def _read(path: Path, parsed: _Parsed | None = None) -> tuple[dict, str]:
     return data, text
 
 
-def _strings(path: Path, text: str, data: dict, key: str, lower: bool = True) -> tuple[str, ...]:
+def _strings(path: StrPath, text: str, data: dict, key: str, lower: bool = True) -> tuple[str, ...]:
     value = data.get(key, [])
     # (map rather than generators: this runs some 500 times per start-up)
     if not isinstance(value, list) or not all(map(isinstance, value, repeat(str))) or "" in value:
@@ -380,10 +382,10 @@ _REASON_KEYS = frozenset(
 
 
 def load_diagnosis_knowledge(
-    base: Path = DIAGNOSIS_DIR, parsed: _Parsed | None = None
+    base: StrPath = DIAGNOSIS_DIR, parsed: _Parsed | None = None
 ) -> DiagnosisKnowledge:
     """Read and validate knowledge/diagnosis/. parsed: files already parsed (see the cache)."""
-    vocab_path = base / "vocabulary.toml"
+    vocab_path = os.path.join(base, "vocabulary.toml")
     vocab, vtext = _read(vocab_path, parsed)
     table = vocab.get("reasons")
     if not isinstance(table, dict) or not table:
@@ -391,16 +393,16 @@ def load_diagnosis_knowledge(
     reasons: dict[str, ReasonRule] = {}
     status_reason: dict[str, str] = {}
     reply_reason: dict[str, str] = {}
-    status_origin: dict[str, Path] = {}
-    reasons_dir = base / "reasons"
+    status_origin: dict[str, str] = {}
+    reasons_dir = os.path.join(base, "reasons")
     for name, meta in table.items():
         if not isinstance(meta, dict) or meta.get("hard") not in (True, False, "5xx"):
             message = f"reason '{name}': hard must be true, false or \"5xx\""
             raise _fail(vocab_path, vtext, f"{name} ", message)
-        path = reasons_dir / f"{name}.toml"
+        path = os.path.join(reasons_dir, f"{name}.toml")
         # (a file the cache has a copy of was there: the copy is only used for the same files)
-        if (parsed is None or str(path) not in parsed) and not path.is_file():
-            raise _fail(vocab_path, vtext, f"{name} ", f"reason '{name}' has no file {path.name}")
+        if (parsed is None or str(path) not in parsed) and not os.path.isfile(path):
+            raise _fail(vocab_path, vtext, f"{name} ", f"reason '{name}' has no file {name}.toml")
         data, text = _read(path, parsed)
         unknown = set(data) - _REASON_KEYS
         if unknown:
@@ -414,7 +416,7 @@ def load_diagnosis_knowledge(
                 raise _fail(path, text, s, f"'{s}' is not a status code like 5.1.1")
             if s in status_reason:
                 raise _fail(path, text, s, f"status {s} already belongs to {status_reason[s]} "
-                            f"({status_origin[s].name})")
+                            f"({os.path.basename(status_origin[s])})")
             status_reason[s] = name
             status_origin[s] = path
         replies = _strings(path, text, data, "reply_codes")
@@ -461,8 +463,8 @@ def load_diagnosis_knowledge(
     for rule in reasons.values():
         for ref in (*rule.yields_to, *rule.status_needs_phrase_of, *rule.also_phrases_of):
             if ref not in reasons:
-                path = base / "reasons" / f"{rule.name}.toml"
-                text = path.read_text(encoding="utf-8")
+                path = os.path.join(base, "reasons", f"{rule.name}.toml")
+                text = read_text(path)
                 raise _fail(path, text, ref, f"unknown reason '{ref}'")
     orders = {}
     for key in ("status_order", "phrase_order", "retry"):
@@ -473,13 +475,13 @@ def load_diagnosis_knowledge(
             if n not in reasons:
                 raise _fail(vocab_path, vtext, f'"{n}"', f"'{key}': unknown reason '{n}'")
         orders[key] = tuple(names)
-    domains_path = base / "common_domains.toml"
+    domains_path = os.path.join(base, "common_domains.toml")
     ddata, dtext = _read(domains_path, parsed)
     domains = _strings(domains_path, dtext, ddata, "domains")
     for d in domains:
         if "." not in d or " " in d:
             raise _fail(domains_path, dtext, d, f"'{d}' is not a domain name")
-    lda_path = base / "lda.toml"
+    lda_path = os.path.join(base, "lda.toml")
     ldata, ltext = _read(lda_path, parsed)
     agents = []
     for agent in ldata.get("agent", []):
@@ -494,7 +496,7 @@ def load_diagnosis_knowledge(
                 raise _fail(lda_path, ltext, f"{reason} =", f"unknown reason '{reason}'")
             rows.append((reason, _strings(lda_path, ltext, messages, reason)))
         agents.append((marker.lower(), tuple(rows)))
-    providers = _load_providers(base / "rhost.toml", reasons, parsed)
+    providers = _load_providers(os.path.join(base, "rhost.toml"), reasons, parsed)
     return DiagnosisKnowledge(
         providers=providers,
         code_providers=_code_providers(providers),
@@ -517,7 +519,7 @@ def _code_providers(providers: tuple[Provider, ...]) -> tuple[Provider, ...]:
 
 
 def _load_providers(
-    path: Path, reasons: dict[str, ReasonRule], parsed: _Parsed | None
+    path: StrPath, reasons: dict[str, ReasonRule], parsed: _Parsed | None
 ) -> tuple[Provider, ...]:
     data, text = _read(path, parsed)
     out = []
@@ -581,7 +583,7 @@ def _load_providers(
     return tuple(out)
 
 
-def _load_cached(base: Path) -> DiagnosisKnowledge:
+def _load_cached(base: StrPath) -> DiagnosisKnowledge:
     """The knowledge as built by an earlier run when nothing it was built from has changed
     (_stored_knowledge); else built from the files, read from a JSON copy of their parse when
     they are unchanged (bot.toml_cache, which spares parsing TOML), and kept for later runs."""
@@ -591,7 +593,9 @@ def _load_cached(base: Path) -> DiagnosisKnowledge:
     from bot.toml_cache import load_through_cache
 
     try:
-        paths = sorted(base.rglob("*.toml"))
+        paths: list[str] = sorted(
+            os.path.join(d, f) for d, _, files in os.walk(base) for f in files if f.endswith(".toml")
+        )
         # taken before the files are read: one edited meanwhile leaves a copy no later run takes
         versions = _versions([*map(os.fspath, paths), __file__])
     except OSError:
@@ -619,16 +623,16 @@ def _versions(files: list[str]) -> _Versions:
     return out
 
 
-def _store_file(base: Path) -> str | None:
+def _store_file(base: StrPath) -> str | None:
     from bot.toml_cache import cache_root
 
     root = cache_root()
     if root is None:
         return None
-    return os.path.join(os.fspath(root), f"diagnosis-built-{zlib.crc32(os.fsencode(base)):08x}.marshal")
+    return os.path.join(os.fspath(root), f"diagnosis-built-{binascii.crc32(os.fsencode(base)):08x}.marshal")
 
 
-def _files_read(base: Path, kb: DiagnosisKnowledge) -> list[str]:
+def _files_read(base: StrPath, kb: DiagnosisKnowledge) -> list[str]:
     """The files load_diagnosis_knowledge(base) reads, and this module."""
     folder = os.fspath(base)
     names = ["vocabulary.toml", *(os.path.join("reasons", f"{n}.toml") for n in kb.reasons),
@@ -636,7 +640,7 @@ def _files_read(base: Path, kb: DiagnosisKnowledge) -> list[str]:
     return [*(os.path.join(folder, n) for n in names), __file__]
 
 
-def _store_knowledge(base: Path, kb: DiagnosisKnowledge, versions: _Versions) -> None:
+def _store_knowledge(base: StrPath, kb: DiagnosisKnowledge, versions: _Versions) -> None:
     """Keep kb for later runs; silently nothing when it cannot be written. versions: of the
     files, taken before they were read."""
     file = _store_file(base)
@@ -667,7 +671,7 @@ def _store_knowledge(base: Path, kb: DiagnosisKnowledge, versions: _Versions) ->
             os.unlink(tmp)
 
 
-def _stored_knowledge(base: Path) -> DiagnosisKnowledge | None:
+def _stored_knowledge(base: StrPath) -> DiagnosisKnowledge | None:
     """The knowledge kept by _store_knowledge, when every file it was built from is as it was."""
     file = _store_file(base)
     if file is None:

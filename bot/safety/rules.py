@@ -6,22 +6,25 @@ staff who edit a phrase list see exactly where it went wrong.
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from functools import cache
-from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from bot.knowledge_file import decode_error_line
-from bot.paths import KNOWLEDGE_DIR
+from bot.knowledge_file import decode_error_line, read_text
+from bot.paths import KNOWLEDGE_ROOT
 
-SAFETY_DIR = KNOWLEDGE_DIR / "safety"
+if TYPE_CHECKING:
+    from bot.paths import StrPath
+
+SAFETY_DIR = os.path.join(KNOWLEDGE_ROOT, "safety")  # (a str: see bot.paths)
 
 
 class SafetyRulesError(ValueError):
     """A knowledge/safety file is malformed."""
 
-    def __init__(self, path: Path, line: int | None, message: str) -> None:
+    def __init__(self, path: StrPath, line: int | None, message: str) -> None:
         self.path = path
         self.line = line
         where = f"{path}:{line}" if line else str(path)
@@ -170,7 +173,7 @@ class _File:
     without error.
     """
 
-    def __init__(self, path: Path, parsed: dict[str, Any] | None = None) -> None:
+    def __init__(self, path: StrPath, parsed: dict[str, Any] | None = None) -> None:
         self.path = path
         self._lines: list[str] | None = None
         self.stored = False
@@ -179,7 +182,7 @@ class _File:
             self.stored = True
             return
         try:
-            text = path.read_text(encoding="utf-8")
+            text = read_text(path)
         except OSError as exc:
             raise SafetyRulesError(path, None, f"cannot read: {exc.strerror or exc}") from exc
         except UnicodeDecodeError as exc:
@@ -198,7 +201,7 @@ class _File:
     def lines(self) -> list[str]:
         if self._lines is None:
             try:
-                self._lines = self.path.read_text(encoding="utf-8").splitlines()
+                self._lines = read_text(self.path).splitlines()
             except (OSError, UnicodeDecodeError):
                 self._lines = []
         return self._lines
@@ -358,14 +361,14 @@ def _phrases(f: _File, table: dict[str, Any], *where: str) -> tuple[str, ...]:
 _FILES = ("attachments.toml", "domains.toml", "phishing.toml", "backscatter.toml")
 
 
-def load_rules(directory: Path = SAFETY_DIR, parsed: dict[str, Any] | None = None) -> Rules:
+def load_rules(directory: StrPath = SAFETY_DIR, parsed: dict[str, Any] | None = None) -> Rules:
     """Read and validate knowledge/safety/; raises SafetyRulesError naming file and line.
 
     parsed: files already parsed ({path: data}, see bot.toml_cache); filled with those parsed here.
     A stored copy holds only files that loaded without error: their patterns are not compiled
     again here, only when a mail first needs them.
     """
-    att, dom, phish, back = (_File(directory / name, parsed) for name in _FILES)
+    att, dom, phish, back = (_File(os.path.join(directory, name), parsed) for name in _FILES)
 
     dom.only_keys(dom.data, {"two_label_suffixes", "help_domains"})
     phish.only_keys(phish.data, {"lure"})
@@ -393,12 +396,12 @@ def load_rules(directory: Path = SAFETY_DIR, parsed: dict[str, Any] | None = Non
     )
 
 
-def _load_cached(directory: Path) -> Rules:
+def _load_cached(directory: StrPath) -> Rules:
     """The rules from a stored copy of the parsed files when they are unchanged (bot.toml_cache):
     a single run then needs no TOML parser. A copy that does not validate: parse as usual."""
     from bot.toml_cache import load_through_cache
 
-    paths = [directory / name for name in _FILES]
+    paths = [os.path.join(directory, name) for name in _FILES]
     return load_through_cache("safety", paths, lambda parsed: load_rules(directory, parsed))
 
 

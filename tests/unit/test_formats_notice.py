@@ -121,7 +121,7 @@ def test_notices_file_loads_and_has_each_kind() -> None:
 
 def test_a_mistake_in_the_notices_file_names_file_and_line(tmp_path: Path) -> None:
     bad = tmp_path / "notices.toml"
-    source = notice.NOTICES_FILE.read_text(encoding="utf-8")
+    source = Path(notice.NOTICES_FILE).read_text(encoding="utf-8")
     bad.write_text(source.replace('"was not delivered to"', '"Was Not  Delivered"'), encoding="utf-8")
     with pytest.raises(notice.NoticeKnowledgeError) as err:
         notice.load_notices(bad)
@@ -131,6 +131,6 @@ def test_a_mistake_in_the_notices_file_names_file_and_line(tmp_path: Path) -> No
 
 def test_unknown_section_is_refused(tmp_path: Path) -> None:
     bad = tmp_path / "notices.toml"
-    bad.write_text(notice.NOTICES_FILE.read_text(encoding="utf-8") + "\n[extra]\nphrases = ['x']\n")
+    bad.write_text(Path(notice.NOTICES_FILE).read_text(encoding="utf-8") + "\n[extra]\nphrases = ['x']\n")
     with pytest.raises(notice.NoticeKnowledgeError, match=r"notices\.toml:\d+: unknown section \[extra\]"):
         notice.load_notices(bad)

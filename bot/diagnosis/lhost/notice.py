@@ -11,17 +11,20 @@ could not be delivered?"), and the addresses of senders, greetings and contacts 
 from __future__ import annotations
 
 import functools
+import os
 import re
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.diagnosis.lhost._common import ADDRESS, failure, squash
 from bot.diagnosis.patterns import lazy_compile
 from bot.knowledge_file import line_of, read_toml
 from bot.models import Failure, Record
-from bot.paths import KNOWLEDGE_DIR
+from bot.paths import KNOWLEDGE_ROOT
 
-NOTICES_FILE = KNOWLEDGE_DIR / "formats" / "notices.toml"
+if TYPE_CHECKING:
+    from bot.paths import StrPath
+
+NOTICES_FILE = os.path.join(KNOWLEDGE_ROOT, "formats", "notices.toml")  # (a str: see bot.paths)
 
 # A person asking or telling about their own mail, not a mail system reporting on it. Mail
 # systems say "I'm sorry" and "I wasn't able to", so a bare "I" does not count.
@@ -77,7 +80,7 @@ class Notices(Record):
         return self.failed + self.delayed
 
 
-def parse_notices(data: dict[str, Any], path: Path, text: str = "") -> Notices:
+def parse_notices(data: dict[str, Any], path: StrPath, text: str = "") -> Notices:
     """Validate the parsed file; a mistake raises NoticeKnowledgeError with file and line."""
 
     def fail(needle: str, message: str) -> NoticeKnowledgeError:
@@ -115,7 +118,7 @@ def parse_notices(data: dict[str, Any], path: Path, text: str = "") -> Notices:
     )
 
 
-def load_notices(path: Path = NOTICES_FILE) -> Notices:
+def load_notices(path: StrPath = NOTICES_FILE) -> Notices:
     """Read and validate the notices file (a stored parse spares a single run the TOML parser)."""
     from bot.toml_cache import ParsedCache
 
