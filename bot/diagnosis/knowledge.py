@@ -6,9 +6,7 @@ Loaded once per process (`diagnosis_knowledge()`), validated on load: a mistake 
 
 from __future__ import annotations
 
-import binascii
 import functools
-import marshal
 import operator
 import os
 import re
@@ -153,7 +151,7 @@ class PhraseIndex:
         # (reason, not_phrases)
         self.exclusions = tuple((r.name, r.not_phrases) for r in rules.values() if r.not_phrases)
 
-    # the tables kept between runs (see _stored_knowledge); the key sets are made again
+    # the tables kept between runs (see _load_cached); the key sets are made again
     _STATE = ("by_word", "by_start", "by_end", "unkeyed", "exclusions")
 
     def state(self) -> tuple[Any, ...]:
@@ -584,128 +582,74 @@ def _load_providers(
 
 
 def _load_cached(base: StrPath) -> DiagnosisKnowledge:
-    """The knowledge as built by an earlier run when nothing it was built from has changed
-    (_stored_knowledge); else built from the files, read from a JSON copy of their parse when
-    they are unchanged (bot.toml_cache, which spares parsing TOML), and kept for later runs."""
-    kept = _stored_knowledge(base)
-    if kept is not None:
-        return kept
+    """The knowledge as an earlier run built it when nothing it was built from has changed
+    (bot.built_store: validating the files and indexing ~700 phrases costs a single run several
+    times what reading the result back does); else built from the files, read from a JSON copy
+    of their parse when they are unchanged (bot.toml_cache, which spares parsing TOML), and kept."""
+    from bot.built_store import BuiltStore, file_versions
+
+    store = BuiltStore("diagnosis", base)
+    state = store.load()
+    if state is not None:
+        try:
+            return _from_state(state)
+        except Exception:  # a copy of another layout: build from the files
+            pass
     from bot.toml_cache import load_through_cache
 
     try:
         paths: list[str] = sorted(
             os.path.join(d, f) for d, _, files in os.walk(base) for f in files if f.endswith(".toml")
         )
-        # taken before the files are read: one edited meanwhile leaves a copy no later run takes
-        versions = _versions([*map(os.fspath, paths), __file__])
+        versions = file_versions([*paths, __file__])  # taken before the files are read
     except OSError:
         paths, versions = [], None
     kb = load_through_cache("diagnosis", paths, lambda parsed: load_diagnosis_knowledge(base, parsed))
     if versions is not None:
-        _store_knowledge(base, kb, versions)
+        store.save(_state(kb), _files_read(base, kb), versions)
     return kb
 
 
-# The built knowledge kept between runs: validating the files and indexing ~700 phrases costs
-# a single run several times what reading the result back with marshal (tuples, sets and dicts
-# as they are) does. Valid only for the exact versions (modification time and size) of the
-# files it was built from and of this module, whose code built it.
-_STORE_VERSION = 1
-_Versions = dict[str, tuple[int, int]]
-
-
-def _versions(files: list[str]) -> _Versions:
-    """{file: (modification time in ns, size)}; OSError when one is missing."""
-    out = {}
-    for file in files:
-        st = os.stat(file)
-        out[file] = (st.st_mtime_ns, st.st_size)
-    return out
-
-
-def _store_file(base: StrPath) -> str | None:
-    from bot.toml_cache import cache_root
-
-    root = cache_root()
-    if root is None:
-        return None
-    return os.path.join(os.fspath(root), f"diagnosis-built-{binascii.crc32(os.fsencode(base)):08x}.marshal")
-
-
 def _files_read(base: StrPath, kb: DiagnosisKnowledge) -> list[str]:
-    """The files load_diagnosis_knowledge(base) reads, and this module."""
+    """The files load_diagnosis_knowledge(base) reads, and this module, whose code builds kb."""
     folder = os.fspath(base)
     names = ["vocabulary.toml", *(os.path.join("reasons", f"{n}.toml") for n in kb.reasons),
              "common_domains.toml", "lda.toml", "rhost.toml"]
     return [*(os.path.join(folder, n) for n in names), __file__]
 
 
-def _store_knowledge(base: StrPath, kb: DiagnosisKnowledge, versions: _Versions) -> None:
-    """Keep kb for later runs; silently nothing when it cannot be written. versions: of the
-    files, taken before they were read."""
-    file = _store_file(base)
-    if file is None:
-        return
-    try:
-        signature = tuple((f, *versions[f]) for f in _files_read(base, kb))
-    except KeyError:  # a file read that was not there before: leave it to the next run
-        return
+def _state(kb: DiagnosisKnowledge) -> tuple[Any, ...]:
+    """kb as tuples, sets and dicts (marshal keeps nothing else); _from_state makes it again."""
     providers = tuple(
         (*p[:2], p.code_pattern.pattern if p.code_pattern is not None else None, *p[3:]) for p in kb.providers
     )
-    state = (
+    return (
         tuple(map(tuple, kb.reasons.values())), kb.status_reason, kb.reply_reason, kb.status_order,
         kb.phrase_order, kb.retry, kb.common_domains, kb.phrase_index.state(), kb.lda, providers,
     )  # fmt: skip
-    tmp = f"{file}.{os.getpid()}.tmp"
-    try:
-        payload = marshal.dumps((_STORE_VERSION, os.fspath(base), signature, state))
-        os.makedirs(os.path.dirname(file), mode=0o700, exist_ok=True)
-        with open(tmp, "wb") as fh:
-            fh.write(payload)
-        os.replace(tmp, file)  # readers see the old copy or the whole new one
-    except (OSError, ValueError):
-        import contextlib
-
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
 
 
-def _stored_knowledge(base: StrPath) -> DiagnosisKnowledge | None:
-    """The knowledge kept by _store_knowledge, when every file it was built from is as it was."""
-    file = _store_file(base)
-    if file is None:
-        return None
-    try:
-        with open(file, "rb") as fh:
-            version, folder, signature, state = marshal.loads(fh.read())
-        if version != _STORE_VERSION or folder != os.fspath(base):
-            return None
-        if _versions([f for f, _, _ in signature]) != {f: (t, size) for f, t, size in signature}:
-            return None
-        (rules, status_reason, reply_reason, status_order, phrase_order, retry, common_domains,
-         index, lda, stored_providers) = state  # fmt: skip
-        providers = tuple(
-            Provider(p[0], p[1], re.compile(p[2]) if p[2] is not None else None, *p[3:])
-            for p in stored_providers
-        )
-        return DiagnosisKnowledge(
-            reasons={r[0]: ReasonRule._make(r) for r in rules},
-            status_reason=status_reason,
-            reply_reason=reply_reason,
-            status_order=status_order,
-            phrase_order=phrase_order,
-            retry=retry,
-            common_domains=common_domains,
-            phrase_index=PhraseIndex.from_state(index),
-            lda=lda,
-            providers=providers,
-            code_providers=_code_providers(providers),
-            host_providers={},
-            provider_hosts=ProviderHosts(providers),
-        )
-    except Exception:  # a missing, damaged or foreign copy: build from the files
-        return None
+def _from_state(state: tuple[Any, ...]) -> DiagnosisKnowledge:
+    (rules, status_reason, reply_reason, status_order, phrase_order, retry, common_domains,
+     index, lda, stored_providers) = state  # fmt: skip
+    providers = tuple(
+        Provider(p[0], p[1], re.compile(p[2]) if p[2] is not None else None, *p[3:]) for p in stored_providers
+    )
+    return DiagnosisKnowledge(
+        reasons={r[0]: ReasonRule._make(r) for r in rules},
+        status_reason=status_reason,
+        reply_reason=reply_reason,
+        status_order=status_order,
+        phrase_order=phrase_order,
+        retry=retry,
+        common_domains=common_domains,
+        phrase_index=PhraseIndex.from_state(index),
+        lda=lda,
+        providers=providers,
+        code_providers=_code_providers(providers),
+        host_providers={},
+        provider_hosts=ProviderHosts(providers),
+    )
 
 
 @functools.cache

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.built_store import BuiltStore, file_versions
 from bot.diagnosis import knowledge as K
 from bot.paths import KNOWLEDGE_DIR
 
@@ -19,6 +20,11 @@ def base(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     folder = tmp_path / "diagnosis"
     shutil.copytree(KNOWLEDGE_DIR / "diagnosis", folder)
     return folder
+
+
+def _kept(base: Path) -> K.DiagnosisKnowledge | None:
+    state = BuiltStore("diagnosis", base).load()
+    return None if state is None else K._from_state(state)
 
 
 def _same(a: K.DiagnosisKnowledge, b: K.DiagnosisKnowledge) -> None:
@@ -38,9 +44,9 @@ def _same(a: K.DiagnosisKnowledge, b: K.DiagnosisKnowledge) -> None:
 
 
 def test_the_kept_knowledge_is_the_built_one(base: Path) -> None:
-    assert K._stored_knowledge(base) is None  # nothing kept yet
+    assert _kept(base) is None  # nothing kept yet
     fresh = K._load_cached(base)
-    kept = K._stored_knowledge(base)
+    kept = _kept(base)
     assert kept is not None
     _same(kept, fresh)
     _same(kept, K.load_diagnosis_knowledge(base))  # and the build without any stored copy
@@ -53,33 +59,38 @@ def test_an_edited_file_is_read_again(base: Path) -> None:
     domains = base / "common_domains.toml"
     text = domains.read_text(encoding="utf-8")
     domains.write_text(text.replace("[", '["zzyzx.example", ', 1), encoding="utf-8")
-    assert K._stored_knowledge(base) is None
+    assert _kept(base) is None
     assert "zzyzx.example" in K._load_cached(base).common_domains
-    kept = K._stored_knowledge(base)  # kept again, for the new version
+    kept = _kept(base)  # kept again, for the new version
     assert kept is not None and "zzyzx.example" in kept.common_domains
 
 
 def test_a_removed_file_still_fails_the_load(base: Path) -> None:
     K._load_cached(base)
     os.remove(base / "reasons" / "mailboxfull.toml")
-    assert K._stored_knowledge(base) is None
+    assert _kept(base) is None
     with pytest.raises(K.DiagnosisKnowledgeError, match=r"mailboxfull\.toml"):
         K._load_cached(base)
 
 
 def test_a_damaged_or_foreign_copy_is_ignored(base: Path, tmp_path: Path) -> None:
     good = K._load_cached(base)
-    file = K._store_file(base)
+    file = BuiltStore("diagnosis", base).file
     assert file is not None and os.path.exists(file)
     for damage in (b"", b"\x00not marshal", (Path(file).read_bytes())[:-100]):
         Path(file).write_bytes(damage)
-        assert K._stored_knowledge(base) is None
+        assert _kept(base) is None
         _same(K._load_cached(base), good)
+    # a sound copy of something else
+    files = K._files_read(base, good)
+    BuiltStore("diagnosis", base).save(("not", "the knowledge"), files, file_versions(files))
+    assert BuiltStore("diagnosis", base).load() == ("not", "the knowledge")
+    _same(K._load_cached(base), good)
     # the copy of another folder with the same files, under this folder's name
     other = tmp_path / "other"
     shutil.copytree(base, other)
     K._load_cached(other)
-    other_file = K._store_file(other)
+    other_file = BuiltStore("diagnosis", other).file
     assert other_file is not None and other_file != file
     shutil.copyfile(other_file, file)
-    assert K._stored_knowledge(base) is None
+    assert _kept(base) is None
