@@ -95,6 +95,19 @@ class PhraseSet:
         self._anywhere = tuple(anywhere)
         self._anywhere_ascii = tuple(p for p in anywhere if p.isascii())
 
+    # the tables kept between runs (see _load_cached)
+    _STATE = ("phrases", "_bounded", "_by_first_word", "_anywhere", "_anywhere_ascii")
+
+    def state(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in self._STATE)
+
+    @classmethod
+    def from_state(cls, state: tuple[Any, ...]) -> PhraseSet:
+        phrase_set = cls.__new__(cls)
+        for name, value in zip(cls._STATE, state, strict=True):
+            setattr(phrase_set, name, value)
+        return phrase_set
+
     def find(self, text: str) -> list[str]:
         """The distinct phrases in the text, in order of first appearance (text normalised here)."""
         norm = normalise(text)
@@ -397,12 +410,48 @@ def load_rules(directory: StrPath = SAFETY_DIR, parsed: dict[str, Any] | None = 
 
 
 def _load_cached(directory: StrPath) -> Rules:
-    """The rules from a stored copy of the parsed files when they are unchanged (bot.toml_cache):
-    a single run then needs no TOML parser. A copy that does not validate: parse as usual."""
+    """The rules as an earlier run built them when none of the files (nor this module) has
+    changed (bot.built_store: validating and indexing cost more than reading them back); else
+    built from the files, read from a JSON copy of their parse when they are unchanged
+    (bot.toml_cache: a single run then needs no TOML parser), and kept."""
+    from bot.built_store import BuiltStore, file_versions
+
+    store = BuiltStore("safety", directory)
+    state = store.load()
+    if state is not None:
+        try:
+            return _from_state(state)
+        except Exception:  # a copy of another layout: build from the files
+            pass
     from bot.toml_cache import load_through_cache
 
     paths = [os.path.join(directory, name) for name in _FILES]
-    return load_through_cache("safety", paths, lambda parsed: load_rules(directory, parsed))
+    try:
+        versions = file_versions([*paths, __file__])  # taken before the files are read
+    except OSError:
+        versions = None  # (load_rules names the missing file)
+    built = load_through_cache("safety", paths, lambda parsed: load_rules(directory, parsed))
+    if versions is not None:
+        store.save(_state(built), [*paths, __file__], versions)
+    return built
+
+
+def _state(r: Rules) -> tuple[Any, ...]:
+    """The rules as tuples, sets and dicts (marshal keeps nothing else); _from_state makes them again."""
+    a = r.attachments
+    attachments = (tuple(map(tuple, a.kinds.values())), a.by_extension, a.by_content_type,
+                   tuple(map(tuple, a.magic)), *a[4:])  # fmt: skip
+    return (attachments, tuple(r.domains), r.lure_phrases.state(), r.spam_phrases.state(), *r[4:])
+
+
+def _from_state(state: tuple[Any, ...]) -> Rules:
+    (kinds, by_extension, by_content_type, magic, *other), domains, lure, spam, *rest = state
+    attachments = AttachmentRules(
+        {k[0]: AttachmentKind._make(k) for k in kinds}, by_extension, by_content_type,
+        tuple(map(MagicSignature._make, magic)), *other,
+    )  # fmt: skip
+    return Rules(attachments, DomainRules._make(domains), PhraseSet.from_state(lure),
+                 PhraseSet.from_state(spam), *rest)
 
 
 @cache
