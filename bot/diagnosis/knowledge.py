@@ -4,7 +4,10 @@ Loaded once per process (`diagnosis_knowledge()`), validated on load: a mistake 
 `DiagnosisKnowledgeError` naming the file and the line.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations` in this module: with it, typing.NamedTuple compiles
+# every field's annotation string into a ForwardRef when the class is made, about half a
+# million instructions a field (40 fields here), paid by every run. Annotations naming a
+# class defined further down are quoted.
 
 import functools
 import operator
@@ -12,13 +15,10 @@ import os
 import re
 from collections import Counter
 from itertools import chain, repeat
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple
 
 from bot.knowledge_file import line_of, read_text, read_toml
-from bot.paths import KNOWLEDGE_ROOT
-
-if TYPE_CHECKING:
-    from bot.paths import StrPath
+from bot.paths import KNOWLEDGE_ROOT, StrPath
 
 DIAGNOSIS_DIR = os.path.join(KNOWLEDGE_ROOT, "diagnosis")  # (a str: see bot.paths)
 _STATUS = re.compile(r"^[245]\.\d{1,3}\.\d{1,3}$")
@@ -158,7 +158,7 @@ class PhraseIndex:
         return tuple(getattr(self, name) for name in self._STATE)
 
     @classmethod
-    def from_state(cls, state: tuple[Any, ...]) -> PhraseIndex:
+    def from_state(cls, state: tuple[Any, ...]) -> "PhraseIndex":
         index = cls.__new__(cls)
         for name, value in zip(cls._STATE, state, strict=True):
             setattr(index, name, value)
