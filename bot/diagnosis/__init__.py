@@ -130,6 +130,21 @@ def _scan(mail: Mail, problems: list[str]) -> tuple[str, list[Failure]]:
     return "none", []
 
 
+# The classifier, the hard-bounce rule and the address suggester: imported when the first
+# failure needs them (a run without one starts faster) and kept, since an import statement in
+# the per-failure path costs a microsecond each time.
+_FAILURE_TOOLS: list[tuple[Any, Any, Any]] = []
+
+
+def _failure_tools() -> tuple[Any, Any, Any]:
+    if not _FAILURE_TOOLS:
+        from bot.diagnosis.reasons import classify, is_hard_bounce
+        from bot.diagnosis.suggest import suggest_address
+
+        _FAILURE_TOOLS.append((classify, is_hard_bounce, suggest_address))
+    return _FAILURE_TOOLS[0]
+
+
 def _finish(f: Failure, reporting_host: str | None = None, fragment: bool = False) -> Failure:
     """Decide what the detector left open: reason, hard bounce, confidence, suggestion.
 
@@ -137,9 +152,7 @@ def _finish(f: Failure, reporting_host: str | None = None, fragment: bool = Fals
     which SMTP command the server answered; wordings that only a recipient check writes
     ("Recipient address rejected") stand for RCPT there.
     """
-    from bot.diagnosis.reasons import classify, is_hard_bounce
-    from bot.diagnosis.suggest import suggest_address
-
+    classify, is_hard_bounce, suggest_address = _failure_tools()
     reason = f.reason
     confidence = f.confidence
     if not reason or reason in _RETRY:
@@ -196,16 +209,37 @@ def _dedupe(found: Iterable[Failure]) -> list[Failure]:
     return out
 
 
+# bot.safety's assess, once it was imported (importlib.import_module costs half a microsecond
+# a mail); an import that fails is tried again for the next mail, and noted each time.
+_ASSESS: list[Any] = []
+
+
 def _safety(mail: Mail, recipients: list[Failure], me: str | None, problems: list[str]) -> list[Warning]:
     try:
-        module = importlib.import_module("bot.safety")
-        assess = getattr(module, "assess", None)
-        if not callable(assess):
-            return []
+        if _ASSESS:
+            assess = _ASSESS[0]
+        else:
+            module = importlib.import_module("bot.safety")
+            assess = getattr(module, "assess", None)
+            if not callable(assess):
+                return []
+            _ASSESS.append(assess)
         return list(assess(mail, recipients, me) or [])
     except Exception as exc:  # a safety check failing must never cost the diagnosis
         problems.append(f"safety_failed: {type(exc).__name__}")
         return []
+
+
+_CLOCK_SKEW: list[Any] = []
+
+
+def _clock_skew() -> Any:
+    """bot.diagnosis.clock's check, imported when a mail first needs it and kept."""
+    if not _CLOCK_SKEW:
+        from bot.diagnosis.clock import clock_skew
+
+        _CLOCK_SKEW.append(clock_skew)
+    return _CLOCK_SKEW[0]
 
 
 def diagnose_mail(mail: Mail, source: str = "-", me: str | None = None, *, _depth: int = 0) -> Diagnosis:
@@ -235,9 +269,7 @@ def diagnose_mail(mail: Mail, source: str = "-", me: str | None = None, *, _dept
     )
     warnings: list[Warning] = []
     if diagnosis.failures:  # a complaint or an auto-reply says nothing about the sender's clock
-        from bot.diagnosis.clock import clock_skew
-
-        skew = clock_skew(mail)
+        skew = _clock_skew()(mail)
         if skew is not None:
             warnings.append(skew)
     warnings.extend(_safety(mail, recipients, me, problems))

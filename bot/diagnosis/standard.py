@@ -172,6 +172,7 @@ _AUTO_SUBJECT_STARTS = ("auto", "out of", "away ", "vacat", "自動返信", "自
 _AUTO_REPLY_FIELDS = frozenset(
     {"auto-submitted", "precedence", "x-autoreply", "x-autorespond", "x-apple-action"}
 )
+_AUTO_REPLY_LENGTHS = frozenset(map(len, _AUTO_REPLY_FIELDS))
 _DAEMON = lazy_compile(r"\b(?:mailer-daemon|postmaster|root|mail-?delivery|noreply|no-reply)\b", re.I)
 
 
@@ -187,6 +188,8 @@ class Rfc3834:
         # The first header of each name (as Mail.header gives it), all found in one pass.
         found: dict[str, str] = {}
         for name, value in mail.headers:
+            if len(name) not in _AUTO_REPLY_LENGTHS:  # (spares most lower() calls)
+                continue
             key = name.lower()
             if key in _AUTO_REPLY_FIELDS and key not in found:
                 found[key] = value

@@ -52,7 +52,9 @@ class Part:
 
     @property
     def filename(self) -> str | None:
-        if self.disposition:
+        # (parse_params names a parameter in lower case: without "filename" in any case the
+        # disposition has none, and most parts need no parsing)
+        if self.disposition and "filename" in self.disposition.lower():
             params = parse_params(self.disposition)[1]
             if "filename" in params:
                 return params["filename"]
@@ -232,10 +234,9 @@ def _split_multipart(body: bytes, boundary: str) -> tuple[list[bytes], bool]:
             break
         begin = line_end + 1
         finish = starts[k + 1][0]
-        chunk = body[begin:finish]
-        if chunk.endswith(b"\n"):
-            chunk = chunk[:-1]
-        parts.append(chunk)
+        if finish > begin and body[finish - 1] == 10:  # the line end before the boundary line
+            finish -= 1
+        parts.append(body[begin:finish])
     return parts, True
 
 

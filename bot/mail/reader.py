@@ -175,7 +175,7 @@ def _to_bytes(data: bytes | str | bytearray | memoryview) -> bytes:
 
 
 def _normalise_lines(data: bytes) -> bytes:
-    if b"\r" in data:
+    if data.find(b"\r") >= 0:  # (`in` on bytes first tries the needle as an int: an exception)
         data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
     return data
 
@@ -204,7 +204,9 @@ def _header_block_end(data: bytes) -> int:
 
 def _looks_like_mail(data: bytes) -> bool:
     """True when the input starts with a mail header block, False for a paste."""
-    head = data[:65536].lstrip(b"\n")[:8192]
+    head = data[:8192]
+    if head.startswith(b"\n"):  # (only then is a larger slice worth making)
+        head = data[:65536].lstrip(b"\n")[:8192]
     text = head.decode("latin-1")
     fields = 0
     known = False
@@ -730,7 +732,7 @@ def split_mailbox(data: bytes) -> list[bytes]:
     data = _normalise_lines(bytes(data))
     # A "From " line starts a mail only at the top or after a blank line (mboxo/mboxrd), so the
     # separator pattern is tried only there (found with bytes.find), not at every line start.
-    lead = len(data) - len(data.lstrip())
+    lead = len(data) - len(data.lstrip()) if data[:1].isspace() else 0  # (no copy of the mail)
     starts = []
     if (lead == 0 or data[lead - 1] == 10) and _is_mbox_from(data, lead):  # 10: "\n"
         starts.append(lead)
