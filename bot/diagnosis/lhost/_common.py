@@ -94,12 +94,33 @@ def clean_address(raw: str) -> str | None:
     return m.group(0).strip(".").lower()
 
 
-def cut(text: str, boundaries: Iterable[str | re.Pattern[str]]) -> str:
+class LineStart:
+    """A boundary at the start of a line: the pattern "^(?:<source>)" with re.M, searched as
+    "\n(?:<source>)" in "\n" + text. Both find a match at the same place (a line starts at 0 or
+    after a "\n"), but a pattern that opens with "^" is tried at every position of the text and
+    one that opens with a plain character only where that character stands: several times
+    faster on a bounce's text. (The source must not look behind its own start.)"""
+
+    __slots__ = ("flags", "pattern", "source")
+
+    def __init__(self, source: str, flags: int = 0) -> None:
+        self.source = source
+        self.flags = flags | re.M
+        self.pattern = lazy_compile("\n(?:" + source + ")", self.flags)
+
+
+def cut(text: str, boundaries: Iterable[str | re.Pattern[str] | LineStart]) -> str:
     """The text before the first boundary (where the copy of the returned message starts)."""
     end = len(text)
+    lined = None
     for b in boundaries:
         if isinstance(b, str):
             i = text.find(b)
+        elif isinstance(b, LineStart):
+            if lined is None:
+                lined = "\n" + text
+            m = b.pattern.search(lined)
+            i = m.start() if m else -1  # (the "\n" before the line stands where the line starts in text)
         else:
             m = b.search(text)
             i = m.start() if m else -1

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from bot.diagnosis.lhost._common import any_in, clean_address, cut, failure, squash
+from bot.diagnosis.lhost._common import LineStart, any_in, clean_address, cut, failure, squash
 from bot.diagnosis.patterns import lazy_compile
 from bot.models import Failure
 
@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 _START = lazy_compile(r"running the Courier mail server|^\s*(?:UNDELIVERABLE|DELAYED) MAIL\s*$", re.M)
 _LIST = lazy_compile(r"Your message to the following recipients (?:cannot be delivered|has been delayed):")
 _RECORD = lazy_compile(r"^<(?P<addr>[^>\s]+@[^>\s]+)>:\s*$")
-_BOUNDARIES = (lazy_compile(r"^-{20,}", re.M),)
+_BOUNDARIES = (LineStart(r"-{20,}"),)
 
 
 # Cheap first test: words every report of this kind carries.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from bot.diagnosis.lhost._common import ADDRESS, any_in, clean_address, cut, failure, squash
+from bot.diagnosis.lhost._common import ADDRESS, LineStart, any_in, clean_address, cut, failure, squash
 from bot.diagnosis.patterns import lazy_compile
 from bot.models import Failure
 
@@ -33,10 +33,12 @@ _NEW = lazy_compile(
 )
 _ADMIN = lazy_compile(r"Diagnostic information for administrators:")
 _BOUNDARIES = (
-    lazy_compile(r"^Original message headers:", re.M | re.I),
-    lazy_compile(r"^(?:Reporting-MTA|Final-Recipient)\s*:", re.M | re.I),
+    LineStart(r"Original message headers:", re.I),
+    LineStart(r"(?:Reporting-MTA|Final-Recipient)\s*:", re.I),
     lazy_compile(r"<html|<!DOCTYPE", re.I),
 )
+# Where the copy of the returned message starts in the old (Exchange 2003-era) layout.
+_OLD_BOUNDARIES = (LineStart(r"-+ ?Original message|Received:"),)
 _GENERATING = lazy_compile(r"Generating server:\s*(\S+)")
 _ADDRESS_ONLY = lazy_compile(r"^\s*(?P<addr>[^\s<>()]+@[^\s<>()]+)(?:\s*\([^)]*\))?(?:<mailto:[^>]*>)?\s*$")
 _REMOTE_SAID = lazy_compile(r"Remote Server returned '([^']*)'|^\s*#(.+)$", re.M)
@@ -69,7 +71,7 @@ class ExchangeDetector:
         return None
 
     def _old(self, text: str, start: re.Match[str]) -> list[Failure] | None:
-        body = cut(text[start.end() :], (lazy_compile(r"^-+ ?Original message|^Received:", re.M),))
+        body = cut(text[start.end() :], _OLD_BOUNDARIES)
         records: list[tuple[str, list[str]]] = []
         for line in body.split("\n"):
             m = _OLD_RECORD.match(line)

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from bot.diagnosis.lhost._common import (
     ADDRESS,
+    LineStart,
     any_in,
     clean_address,
     cut,
@@ -31,11 +32,11 @@ _START = lazy_compile(
 # The line that introduces the list of failed addresses.
 _LIST = lazy_compile(r"(?:failed|incorrectly constructed|получателям|following error\(s\)):[ \t]*$", re.M)
 _BOUNDARIES = (
-    lazy_compile(r"^-{5,6} This is a copy of (?:the|your) message", re.M),
-    lazy_compile(r"^--- The header of the original message is following", re.M),
+    LineStart(r"-{5,6} This is a copy of (?:the|your) message"),
+    LineStart(r"--- The header of the original message is following"),
     "Included is a copy of the message header:",
-    lazy_compile(r"^\*{10,}\s*$", re.M),  # Mail.ru repeats the report in English below this line
-    lazy_compile(r"^Content-Type: message/(?:rfc822|delivery-status)", re.M | re.I),
+    LineStart(r"\*{10,}\s*$"),  # Mail.ru repeats the report in English below this line
+    LineStart(r"Content-Type: message/(?:rfc822|delivery-status)", re.I),
 )
 # "  kijitora@example.jp", "  <kijitora@example.jp>: 550 ...", "\"x@y\":", "  x@y <z@y>: malformed ..."
 _RECORD = lazy_compile(

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from bot.diagnosis.lhost._common import (
     ADDRESS,
     STATUS,
+    LineStart,
     any_in,
     clean_address,
     cut,
@@ -39,8 +40,8 @@ _DELIVERED_TO = lazy_compile(
 )
 _RESPONSE = lazy_compile(r"The response (?:from the remote server )?was:\s*", re.I)
 _BOUNDARIES = (
-    lazy_compile(r"^-{3,} ?(?:Original message|Message header follows|Forwarded message)", re.M | re.I),
-    lazy_compile(r"^(?:Reporting-MTA|Final-Recipient)\s*:", re.M | re.I),
+    LineStart(r"-{3,} ?(?:Original message|Message header follows|Forwarded message)", re.I),
+    LineStart(r"(?:Reporting-MTA|Final-Recipient)\s*:", re.I),
     lazy_compile(r"<html|<!DOCTYPE", re.I),
 )
 _OWN_NOTICE = lazy_compile(r"'Send mail as'|sending this from a different address", re.I)

@@ -6,7 +6,16 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from bot.diagnosis.lhost._common import ADDRESS, any_in, clean_address, cut, failure, first_match, squash
+from bot.diagnosis.lhost._common import (
+    ADDRESS,
+    LineStart,
+    any_in,
+    clean_address,
+    cut,
+    failure,
+    first_match,
+    squash,
+)
 from bot.diagnosis.patterns import lazy_compile
 from bot.models import Failure
 
@@ -28,9 +37,9 @@ _EZ_MARKS = (
     "次のあて先へのメッセージはエラーのため送信できませんでした",
 )
 _EZ_BOUNDARIES = (
-    lazy_compile(r"^-{20,}\s*$", re.M),
-    lazy_compile(r"^Received:", re.M),
-    lazy_compile(r"^Content-Type: message/rfc822", re.M | re.I),
+    LineStart(r"-{20,}\s*$"),
+    LineStart(r"Received:"),
+    LineStart(r"Content-Type: message/rfc822", re.I),
 )
 _EZ_RECIPIENT = lazy_compile(r"^\s*(?:Recipient:\s*)?<([^>\s]+@[^>\s]+)>\s*$", re.M)
 # Fixed sentences of the EZweb MTA, with the reason each states.
@@ -129,6 +138,8 @@ _BIGLOBE_SENTENCES = (
     ("userunknown", ("unknown user", "user unknown")),
 )
 
+_BIGLOBE_BOUNDARIES = (LineStart(r"Content-Type:|Received:"),)
+
 
 class BiglobeDetector:
     name = "biglobe"
@@ -146,7 +157,7 @@ class BiglobeDetector:
         head = text[m.end() : info.start()]
         addrs = dict.fromkeys(a.lower() for a in ADDRESS.findall(head))
         detail = (
-            squash(cut(text[info.end() :], (lazy_compile(r"^Content-Type:|^Received:", re.M),))[:500])
+            squash(cut(text[info.end() :], _BIGLOBE_BOUNDARIES)[:500])
             if info
             else ""
         )

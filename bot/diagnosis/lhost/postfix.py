@@ -5,7 +5,15 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from bot.diagnosis.lhost._common import any_in, clean_address, cut, failure, returned_recipient, squash
+from bot.diagnosis.lhost._common import (
+    LineStart,
+    any_in,
+    clean_address,
+    cut,
+    failure,
+    returned_recipient,
+    squash,
+)
 from bot.diagnosis.patterns import lazy_compile
 from bot.models import Failure
 
@@ -18,9 +26,9 @@ _START = lazy_compile(
     r"|Your message could not be delivered for more than"
 )
 _BOUNDARIES = (
-    lazy_compile(r"^(?:Reporting-MTA|Final-Recipient|Original-Recipient)\s*:", re.M | re.I),
-    lazy_compile(r"^Content-(?:Description|Type):", re.M | re.I),
-    lazy_compile(r"^-+ ?(?:Delivery report unavailable|Original message|Undelivered Message)", re.M | re.I),
+    LineStart(r"(?:Reporting-MTA|Final-Recipient|Original-Recipient)\s*:", re.I),
+    LineStart(r"Content-(?:Description|Type):", re.I),
+    LineStart(r"-+ ?(?:Delivery report unavailable|Original message|Undelivered Message)", re.I),
 )
 _RECORD = lazy_compile(
     r"^<(?P<addr>[^>\s]+@[^>\s]+)>(?:\s*\(expanded from <(?P<orig>[^>]+)>\))?:\s*(?P<rest>.*)$"

@@ -5,7 +5,15 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from bot.diagnosis.lhost._common import any_in, clean_address, cut, failure, returned_recipient, squash
+from bot.diagnosis.lhost._common import (
+    LineStart,
+    any_in,
+    clean_address,
+    cut,
+    failure,
+    returned_recipient,
+    squash,
+)
 from bot.diagnosis.patterns import lazy_compile
 from bot.models import Failure
 
@@ -17,13 +25,13 @@ _START = lazy_compile(
     r" ?-{3,}"
 )
 _BOUNDARIES = (
-    lazy_compile(
-        r"^\s*-{3,} ?(?:Unsent message follows|Original message follows|Message header follows"
+    LineStart(
+        r"\s*-{3,} ?(?:Unsent message follows|Original message follows|Message header follows"
         r"|Returned message)",
-        re.M | re.I,
+        re.I,
     ),
-    lazy_compile(r"^(?:Reporting-MTA|Final-Recipient)\s*:", re.M | re.I),
-    lazy_compile(r"^Content-Type:", re.M | re.I),
+    LineStart(r"(?:Reporting-MTA|Final-Recipient)\s*:", re.I),
+    LineStart(r"Content-Type:", re.I),
 )
 _FATAL = lazy_compile(r"-{3,} ?The following addresses had permanent fatal errors ?-{3,}")
 _TRANSCRIPT = lazy_compile(r"-{3,} ?Transcript of session follows ?-{3,}")

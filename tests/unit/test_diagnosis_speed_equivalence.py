@@ -1,0 +1,133 @@
+"""The fast forms in the diagnose path give exactly what their plain definitions give.
+
+Boundaries at the start of a line are searched as "\\n" + pattern in "\\n" + text instead of
+"^" + pattern (re.M) in the text; a part's filename is looked for only in dispositions that
+name one. Each is compared here with the plain form, on texts built from the pieces that make
+those forms go wrong.
+"""
+
+from __future__ import annotations
+
+import re
+from types import ModuleType
+
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from bot.diagnosis import lhost
+from bot.diagnosis.lhost import (
+    _common,
+    courier,
+    exchange,
+    exim,
+    gmail,
+    japan,
+    postfix,
+    sendmail,
+)
+from bot.diagnosis.lhost._common import LineStart, cut
+from bot.mail.mime import Part, parse_params
+
+SETTINGS = settings(max_examples=300, deadline=None)
+
+_MODULES: list[ModuleType] = [courier, exchange, exim, gmail, japan, postfix, sendmail]
+
+
+def _line_starts() -> list[LineStart]:
+    found: list[LineStart] = []
+    for module in _MODULES:
+        for value in vars(module).values():
+            items = value if isinstance(value, tuple) else (value,)
+            found.extend(item for item in items if isinstance(item, LineStart))
+    return found
+
+
+def _boundary_sets() -> list[tuple[str, tuple[object, ...]]]:
+    return [
+        (f"{module.__name__}.{name}", value)
+        for module in _MODULES
+        for name, value in vars(module).items()
+        if "BOUNDARIES" in name and isinstance(value, tuple)
+    ]
+
+
+def test_no_reader_cuts_at_a_caret_pattern() -> None:
+    # Every line-start boundary of the readers is a LineStart (a "^" pattern would be searched
+    # the slow way), and every one of them is checked below.
+    assert lhost.DETECTORS
+    assert len(_line_starts()) >= 15
+    for where, boundaries in _boundary_sets():
+        for b in boundaries:
+            assert not str(getattr(b, "pattern", "")).startswith("^"), where
+
+
+_PIECES = [
+    "\n", "\n", "\n", " ", "  ", "\t", "-", "---", "-----", "------", "-" * 20, "*" * 10, "*",
+    ">", ":", " :", "x", "Content-Type:", "content-type: ", "Content-Type: message/rfc822",
+    "Content-Type: message/delivery-status", "Content-Description:", "Received:", "received: ",
+    "Original message", "ORIGINAL MESSAGE", " Original message follows", "Unsent message follows",
+    "Message header follows", "Returned message", "Forwarded message", "Reporting-MTA",
+    "Final-Recipient", "Original-Recipient", " This is a copy of the message",
+    " This is a copy of your message", "--- The header of the original message is following",
+    "Original message headers:", "Delivery report unavailable", "Undelivered Message", "ü", "日本",
+]  # fmt: skip
+texts = st.lists(st.sampled_from(_PIECES), max_size=12).map("".join)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(texts)
+@example("**********\nx")
+@example("x\n  --- Original message follows\n")
+@example("Received:\nreceived: x")
+def test_a_line_start_boundary_starts_where_the_caret_pattern_does(text: str) -> None:
+    for boundary in _line_starts():
+        plain = re.compile("^(?:" + boundary.source + ")", boundary.flags).search(text)
+        fast = boundary.pattern.search("\n" + text)
+        assert (fast.start() if fast else None) == (plain.start() if plain else None), boundary.source
+
+
+def _plain_cut(text: str, boundaries: tuple[object, ...]) -> str:
+    end = len(text)
+    for b in boundaries:
+        if isinstance(b, str):
+            i = text.find(b)
+        else:
+            pattern = (
+                re.compile("^(?:" + b.source + ")", b.flags) if isinstance(b, LineStart) else b
+            )
+            m = pattern.search(text)  # type: ignore[attr-defined]
+            i = m.start() if m else -1
+        if 0 <= i < end:
+            end = i
+    return text[:end]
+
+
+@SETTINGS
+@given(texts)
+def test_cut_is_the_text_before_the_first_boundary(text: str) -> None:
+    for where, boundaries in _boundary_sets():
+        assert cut(text, boundaries) == _plain_cut(text, boundaries), where
+    assert _common.cut(text, ("Received:",)) == text.split("Received:")[0]
+
+
+_DISPOSITION_PIECES = [
+    "attachment", "inline", ";", " ", "\n ", "filename", "FILENAME", "FileName", "name", "=", '"',
+    "a.txt", "b.exe", "*", "*0", "*1*", "utf-8''%E3%81%82", "'", "size=10", "fİlename", "K",
+]  # fmt: skip
+dispositions = st.one_of(st.none(), st.lists(st.sampled_from(_DISPOSITION_PIECES), max_size=10).map("".join))
+
+
+@SETTINGS
+@given(dispositions, st.sampled_from([{}, {"name": "shown.txt"}, {"charset": "utf-8"}]))
+def test_a_filename_is_read_as_the_disposition_parameters_give_it(
+    disposition: str | None, params: dict[str, str]
+) -> None:
+    part = Part([])
+    part.disposition = disposition
+    part.params = params
+    expected = params.get("name")
+    if disposition:
+        parsed = parse_params(disposition)[1]
+        if "filename" in parsed:
+            expected = parsed["filename"]
+    assert part.filename == expected
