@@ -277,18 +277,21 @@ class ProviderHosts:
 
     def first(self, host: str) -> Provider | None:
         """The provider of a host name (lower-case, without brackets and outer dots)."""
-        best = self.parents.get(host, len(self.providers))
-        candidates = list(self.undotted)
+        none = len(self.providers)
+        best = self.parents.get(host, none)
+        for i, suffix in self.undotted:
+            if i < best and host.endswith(suffix):
+                best = i
+        by_tail = self.by_tail
         # the host's tails no longer than the longest filed one (a hostile name may have
         # thousands of dots)
         dot = host.find(".", max(0, len(host) - self.longest_tail - 1))
         while dot >= 0:
-            candidates += self.by_tail.get(host[dot + 1 :], ())
+            for i, suffix in by_tail.get(host[dot + 1 :], ()):
+                if i < best and host.endswith(suffix):
+                    best = i
             dot = host.find(".", dot + 1)
-        for i, suffix in candidates:
-            if i < best and host.endswith(suffix):
-                best = i
-        return self.providers[best] if best < len(self.providers) else None
+        return self.providers[best] if best < none else None
 
 
 class DiagnosisKnowledge(NamedTuple):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from functools import lru_cache
 
 from bot.safety.rules import DomainRules
 
@@ -23,14 +22,31 @@ MAX_LINKS = 200
 
 
 # The same few names come up again and again within a report: short ones are remembered
-# (a hostile header's megabyte-long "name" is not kept).
+# (a hostile header's megabyte-long "name" is not kept), up to _CACHED_NAMES of them, then the
+# memory starts over. (Plain dicts: a look-up in one costs half what an lru_cache call does, and
+# these functions are called some fifteen times per report.)
 _CACHED_LENGTH = 300
+_CACHED_NAMES = 4096
+_cleaned: dict[str, str] = {}
+_ip: dict[str, bool] = {}
+_private: dict[str, bool] = {}
+# per set of two-label suffixes (a frozenset keeps its hash): rules loaded from another folder
+# get their own answers
+_registrable_by_suffixes: dict[frozenset[str], dict[str, str | None]] = {}
+_UNKNOWN = ""  # (no answer of registrable is "": it gives None or a name)
 
 
 def clean_host(host: str) -> str:
     """Lower case, without brackets or trailing dot; a non-ASCII name in its xn-- form, so that a
     look-alike (gооgle.com with Cyrillic o) is judged as the different name it is."""
-    return _clean_host_cached(host) if len(host) <= _CACHED_LENGTH else _clean_host(host)
+    cleaned = _cleaned.get(host)
+    if cleaned is None:
+        cleaned = _clean_host(host)
+        if len(host) <= _CACHED_LENGTH:
+            if len(_cleaned) >= _CACHED_NAMES:
+                _cleaned.clear()
+            _cleaned[host] = cleaned
+    return cleaned
 
 
 def _clean_host(host: str) -> str:
@@ -45,12 +61,18 @@ def _clean_host(host: str) -> str:
     return host
 
 
-_clean_host_cached = lru_cache(maxsize=4096)(_clean_host)
 _IP_CHARS = frozenset("0123456789abcdef.:")
 
 
 def is_ip(host: str) -> bool:
-    return _is_ip_cached(host) if len(host) <= _CACHED_LENGTH else _is_ip(host)
+    answer = _ip.get(host)
+    if answer is None:
+        answer = _is_ip(host)
+        if len(host) <= _CACHED_LENGTH:
+            if len(_ip) >= _CACHED_NAMES:
+                _ip.clear()
+            _ip[host] = answer
+    return answer
 
 
 def _is_ip(host: str) -> bool:
@@ -63,8 +85,6 @@ def _is_ip(host: str) -> bool:
         return _ipv4(host) is not None
     return _ipv6(host) is not None
 
-
-_is_ip_cached = lru_cache(maxsize=4096)(_is_ip)
 
 
 def _ipv4(text: str) -> int | None:
@@ -159,7 +179,14 @@ _INTERNAL_IPV6 = ((0x3FA, 118), (0x7E, 121))
 
 
 def is_private_ip(host: str) -> bool:
-    return _is_private_cached(host) if len(host) <= _CACHED_LENGTH else _is_private_ip(host)
+    answer = _private.get(host)
+    if answer is None:
+        answer = _is_private_ip(host)
+        if len(host) <= _CACHED_LENGTH:
+            if len(_private) >= _CACHED_NAMES:
+                _private.clear()
+            _private[host] = answer
+    return answer
 
 
 def _is_private_ip(host: str) -> bool:
@@ -173,8 +200,6 @@ def _is_private_ip(host: str) -> bool:
     return value <= 1 or any(value >> shift == net for net, shift in _INTERNAL_IPV6)
 
 
-_is_private_cached = lru_cache(maxsize=4096)(_is_private_ip)
-
 
 def registrable(host: str | None, rules: DomainRules) -> str | None:
     """The organisation part of a host name: mx1.mail.example.co.jp -> example.co.jp.
@@ -183,9 +208,20 @@ def registrable(host: str | None, rules: DomainRules) -> str | None:
     """
     if not host:
         return None
-    if len(host) <= _CACHED_LENGTH:
-        return _registrable_cached(host, rules.two_label_suffixes)
-    return _registrable(host, rules.two_label_suffixes)
+    suffixes = rules.two_label_suffixes
+    known = _registrable_by_suffixes.get(suffixes)
+    if known is None:
+        if len(_registrable_by_suffixes) >= 8:
+            _registrable_by_suffixes.clear()
+        known = _registrable_by_suffixes[suffixes] = {}
+    answer = known.get(host, _UNKNOWN)
+    if answer == _UNKNOWN:
+        answer = _registrable(host, suffixes)
+        if len(host) <= _CACHED_LENGTH:
+            if len(known) >= _CACHED_NAMES:
+                known.clear()
+            known[host] = answer
+    return answer
 
 
 def _registrable(host: str, two_label_suffixes: frozenset[str]) -> str | None:
@@ -194,15 +230,14 @@ def _registrable(host: str, two_label_suffixes: frozenset[str]) -> str | None:
         return host
     if not _HOST.match(host) or "." not in host:
         return None
-    labels = host.split(".")
-    if len(labels) >= 3 and ".".join(labels[-2:]) in two_label_suffixes:
-        return ".".join(labels[-3:])
-    return ".".join(labels[-2:])
-
-
-# Keyed by the suffix set itself (a frozenset keeps its hash): rules loaded from another folder
-# get their own answers.
-_registrable_cached = lru_cache(maxsize=4096)(_registrable)
+    # the last two labels, or three where the last two are a suffix such as co.jp (the pattern
+    # leaves no empty label)
+    rest, _, last = host.rpartition(".")
+    rest, _, second = rest.rpartition(".")
+    two = f"{second}.{last}"
+    if rest and two in two_label_suffixes:
+        return f"{rest.rpartition('.')[2]}.{two}"
+    return two
 
 
 def _address(value: str) -> re.Match[str] | None:
