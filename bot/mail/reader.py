@@ -269,7 +269,8 @@ def _limit_headers(data: bytes, problems: list[str]) -> bytes:
 _UNFOLD = re.compile(r"\n[ \t]+")
 
 
-_FIELD_LINES = re.compile(r"^([!-9;-~]+)[ \t]*:([^\n]*)", re.M)
+# (Possessive, and "." for [^\n] (no re.S): the same matches in fewer engine steps.)
+_FIELD_LINES = re.compile(r"^([!-9;-~]++)[ \t]*+:(.*+)", re.M)
 
 
 _FINDALL_MAX = 200_000  # characters; a longer block is read field by field up to the limit
@@ -540,7 +541,8 @@ _TEXT_HEADER_LINE = re.compile(
     re.I,
 )
 # The lines that continue a header block: field lines, and continuation lines with some text.
-_MORE_HEADER_LINES = re.compile(r"(?:\n(?:[!-9;-~]+[ \t]*:|[ \t][^\S\n]*\S)[^\n]*)*")
+# (Possessive, and "." for [^\n]: see _FIELD_LINES.)
+_MORE_HEADER_LINES = re.compile(r"(?:\n(?:[!-9;-~]++[ \t]*+:|[ \t][^\S\n]*+\S).*+)*+")
 _KEY_RETURNED = ("date", "message-id", "received")
 
 

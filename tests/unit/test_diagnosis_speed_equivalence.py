@@ -131,3 +131,36 @@ def test_a_filename_is_read_as_the_disposition_parameters_give_it(
         if "filename" in parsed:
             expected = parsed["filename"]
     assert part.filename == expected
+
+
+# The header-line patterns of the mail reader, as first written: [^\n] where the patterns now
+# say "." (the same characters without re.S), quantifiers that give characters back where they
+# are now possessive (none of them ever needs to).
+_PLAIN_HEADER_LINES = re.compile(
+    r"^(?:([!-9;-~]+)[ \t]*:[ \t]?([^\n]*(?:\n[ \t][^\n]*)*)|[^\n]*(?:\n[ \t][^\n]*)*)", re.M
+)
+_PLAIN_FIELD_LINES = re.compile(r"^([!-9;-~]+)[ \t]*:([^\n]*)", re.M)
+_PLAIN_MORE_HEADER_LINES = re.compile(r"(?:\n(?:[!-9;-~]+[ \t]*:|[ \t][^\S\n]*\S)[^\n]*)*")
+_PLAIN_HEADER_FIELD = re.compile(r"([!-9;-~]+)[ \t]*:[ \t]?([^\n]*(?:\n[ \t][^\n]*)*)")
+
+_HEADER_PIECES = [
+    "\n", "\n", "\n", " ", "\t", "  ", ":", " :", "::", "Subject", "X-Y", "a", "é", "日", "\r", "\x0b",
+    "\x7f", ";", "=", "\u2028", "\x85", "Received: from x", "\n\tby y", "\n \n", "\n\n", "-",
+]  # fmt: skip
+header_texts = st.lists(st.sampled_from(_HEADER_PIECES), max_size=20).map("".join)
+
+
+@SETTINGS
+@given(header_texts)
+def test_the_header_line_patterns_match_as_first_written(text: str) -> None:
+    from bot.mail import mime, reader
+
+    assert mime._HEADER_LINES.findall(text) == _PLAIN_HEADER_LINES.findall(text)
+    assert reader._FIELD_LINES.findall(text) == _PLAIN_FIELD_LINES.findall(text)
+    field = re.compile(mime._HEADER_FIELD)
+    lined = "\n" + text
+    for pos in range(len(lined)):
+        fast, plain = reader._MORE_HEADER_LINES.match(lined, pos), _PLAIN_MORE_HEADER_LINES.match(lined, pos)
+        assert fast is not None and plain is not None and fast.span() == plain.span()
+        a, b = field.match(lined, pos), _PLAIN_HEADER_FIELD.match(lined, pos)
+        assert (a.groups() if a else None) == (b.groups() if b else None)
