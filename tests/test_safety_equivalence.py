@@ -193,3 +193,18 @@ def test_link_gate_is_the_plain_test(text: str) -> None:
     from bot.safety import _may_link
 
     assert _may_link(Mail(text=text)) is ("://" in text or "www." in text.lower())
+
+
+_MARKER_PIECES = ["auth", "authenticated", " sender", "esmtp", "a", "sa", "with ", "http", "s", "webmail"]
+markers = st.lists(st.lists(st.sampled_from(_MARKER_PIECES), min_size=1, max_size=3).map("".join), max_size=8)
+
+
+@SETTINGS
+@given(markers, st.lists(st.sampled_from([*_MARKER_PIECES, "x", " "]), max_size=10).map("".join))
+def test_innermost_markers_find_what_all_markers_find(marker_list: list[str], text: str) -> None:
+    from bot.safety.backscatter import _innermost
+
+    found = any(m in text for m in marker_list)
+    assert any(m in text for m in _innermost(tuple(marker_list))) is found
+    shipped = rules().authenticated_markers
+    assert any(m in text for m in _innermost(shipped)) is any(m in text for m in shipped)

@@ -56,23 +56,35 @@ def first_hop(received: list[str], r: Rules) -> FirstHop | None:
     line = " ".join(received[-1][:MAX_HOP].split())
     # An ASCII line, its white space already single: normalise() comes down to lower().
     norm = line.lower() if line.isascii() else normalise(line)
-    authenticated = any(map(norm.__contains__, r.authenticated_markers))  # "marker in norm", unrolled in C
+    # "marker in norm" for each marker, unrolled in C
+    authenticated = any(map(norm.__contains__, _innermost(r.authenticated_markers)))
     m = _FROM_CLAUSE.match(line)
     from_hosts: list[str] = []
     if m:
         from_hosts.append(clean_host(m.group(1)))
-        for h in _IN_PARENS_HOST.findall(m.group(2) or ""):
-            if h.lower() not in _NOT_HOSTS:
-                from_hosts.append(clean_host(h))
+        parens = m.group(2)
+        if parens:
+            for h in _IN_PARENS_HOST.findall(parens):
+                if h.lower() not in _NOT_HOSTS:
+                    from_hosts.append(clean_host(h))
     by = _by_clause(line, norm)
     by_host = clean_host(by.group(1)) if by else None
     local = not m or bool(from_hosts and (from_hosts[0] in r.local_hosts or is_private_ip(from_hosts[0])))
     # "from [192.0.2.1] (unknown [10.0.0.5])": the connecting address is the one in brackets
     # inside the parentheses when present, otherwise the HELO name.
-    addresses = [h for h in from_hosts if is_ip(h)]
-    if addresses and all(is_private_ip(a) for a in addresses):
-        local = True
-    return FirstHop(line, tuple(h for h in from_hosts if h and h != "unknown"), by_host, authenticated, local)
+    if not local:
+        addresses = [h for h in from_hosts if is_ip(h)]
+        if addresses and all(map(is_private_ip, addresses)):
+            local = True
+    named = tuple([h for h in from_hosts if h and h != "unknown"])
+    return FirstHop(line, named, by_host, authenticated, local)
+
+
+@cache
+def _innermost(markers: tuple[str, ...]) -> tuple[str, ...]:
+    """The markers that hold no other marker: a text holds one of all the markers exactly when it
+    holds one of these ("authenticated sender" holds "authenticated"), and they are fewer."""
+    return tuple(m for m in markers if not any(o != m and o in m for o in markers))
 
 
 def _by_clause(line: str, norm: str) -> re.Match[str] | None:
