@@ -4,7 +4,6 @@ feedback reports (RFC 5965) and RFC 3834 automatic replies."""
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 from bot.diagnosis.codes import (
     clean_address,
@@ -28,9 +27,17 @@ def squash(text: str) -> str:
     return " ".join(text.split())
 
 
-@lru_cache(maxsize=4)
+# The last text lowered and its lower-case form. text_about runs once per recipient over the
+# same mail text: kept by identity, the text is not hashed (as an lru_cache key would be) on
+# every mail.
+_LAST_LOWERED: list[str] = ["", ""]
+
+
 def _lowered(text: str) -> str:
-    return text.lower()
+    last = _LAST_LOWERED
+    if last[0] is not text:
+        last[0], last[1] = text, text.lower()
+    return last[1]
 
 
 def text_about(text: str, address: str, max_paragraphs: int = 3) -> str:

@@ -183,7 +183,8 @@ def parse_params(value: str) -> tuple[str, dict[str, str]]:
 
 def transfer_decode(body: bytes, cte: str) -> bytes:
     if cte == "base64":
-        compact = body.split(b"=", 1)[0].translate(None, _B64_JUNK)
+        end = body.find(b"=")  # (the text before the first "=": no list, no extra copy)
+        compact = (body if end < 0 else body[:end]).translate(None, _B64_JUNK)
         compact = compact[: len(compact) // 4 * 4]
         try:
             return binascii.a2b_base64(compact)

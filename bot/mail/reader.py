@@ -679,7 +679,7 @@ def _from_part(root: Part, problems: list[str]) -> Mail:
     headers = decode_fields(root.headers)
     w = _Walk()
     _walk(root, w)
-    texts = [t for t in w.texts if t.strip()]
+    texts = [t for t in w.texts if t and not t.isspace()]  # (t.strip() would copy every text)
     if not texts and w.htmls:
         texts = [html_to_text(h) for h in w.htmls]
     text = "\n".join(texts)

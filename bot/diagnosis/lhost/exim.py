@@ -101,7 +101,7 @@ def _records(body: str) -> list[tuple[str, str | None, list[str]]]:
         m = _RECORD.match(line)
         if m and not line.startswith("   "):
             head = m.group("head")
-            inner = re.search(r"<([^>]+@[^>]+)>", head)
+            inner = re.search(r"<([^>]+@[^>]+)>", head) if "<" in head else None
             addr = clean_address(inner.group(1) if inner else head)
             if addr:
                 rest = m.group("rest") or ""
@@ -118,7 +118,8 @@ def _records(body: str) -> list[tuple[str, str | None, list[str]]]:
             continue
         if not out:
             continue
-        alias = _ALIAS.search(line)
+        # (every match holds "generated ": most lines need no search with the slow "\b" start)
+        alias = _ALIAS.search(line) if "generated " in line else None
         if alias:
             addr, _, lines = out[-1]
             named = clean_address(alias.group(1) or alias.group(2) or "")
