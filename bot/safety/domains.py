@@ -86,7 +86,6 @@ def _is_ip(host: str) -> bool:
     return _ipv6(host) is not None
 
 
-
 def _ipv4(text: str) -> int | None:
     """The IPv4 address in dotted form as a number, or None; as strict as ipaddress.ip_address
     (four decimal parts of at most three ASCII digits, 0 to 255, no leading zero), which a
@@ -198,7 +197,6 @@ def _is_private_ip(host: str) -> bool:
     if value is None:
         return False
     return value <= 1 or any(value >> shift == net for net, shift in _INTERNAL_IPV6)
-
 
 
 def registrable(host: str | None, rules: DomainRules) -> str | None:
