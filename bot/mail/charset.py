@@ -138,11 +138,17 @@ def decode_fields(fields: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """decode_header over (name, value) pairs; plain values (most) without a call."""
     if not fields:
         return []
-    # The values, joined by NUL, are unfolded with one C-level pass (as decode_header and
-    # _unfold do value by value) and split again. A plain block (most are plain ASCII with
-    # nothing encoded) needs nothing more than stripping.
+    joined = "\0".join([v for _, v in fields])
+    # Most blocks: plain ASCII, nothing encoded, "\n" line ends. Only the folded values (a few
+    # Received lines) need unfolding; the rest is stripping. ("?" first: a one-character test
+    # is a memchr, "=?" a slower two-character search.)
+    plain = joined.isascii() and "\x1b" not in joined and ("?" not in joined or "=?" not in joined)
+    if plain and "\r" not in joined:
+        sub = _LINE_END.sub
+        return [(k, (sub(" ", v) if "\n" in v else v).strip()) for k, v in fields]
+    # Otherwise the values, joined by NUL, are unfolded with one C-level pass (as decode_header
+    # and _unfold do value by value) and split again; plain ones need nothing more than stripping.
     names, values = zip(*fields, strict=True)
-    joined = "\0".join(values)
     if "\n" in joined:
         if "\r" in joined:
             joined = joined.replace("\r\n", "\n")
@@ -150,8 +156,7 @@ def decode_fields(fields: list[tuple[str, str]]) -> list[tuple[str, str]]:
     unfolded = joined.split("\0")
     if len(unfolded) != len(values):  # a value held a NUL
         unfolded = [_LINE_END.sub(" ", v.replace("\r\n", "\n")) for v in values]
-    # ("?" first: a one-character test is a memchr, "=?" a slower two-character search)
-    if joined.isascii() and "\x1b" not in joined and ("?" not in joined or "=?" not in joined):
+    if plain:  # (unfolding changes neither what is ASCII nor the "=?" and ESC marks)
         return list(zip(names, map(str.strip, unfolded), strict=True))
     return [
         (k, v.strip() if v.isascii() and "=?" not in v and "\x1b" not in v else decode_header(v))

@@ -164,3 +164,48 @@ def test_the_header_line_patterns_match_as_first_written(text: str) -> None:
         assert fast is not None and plain is not None and fast.span() == plain.span()
         a, b = field.match(lined, pos), _PLAIN_HEADER_FIELD.match(lined, pos)
         assert (a.groups() if a else None) == (b.groups() if b else None)
+
+
+def _block_decode_fields(fields: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """decode_fields as first written: every block unfolded as one NUL-joined string."""
+    from bot.mail.charset import _LINE_END, decode_header
+
+    if not fields:
+        return []
+    names, values = zip(*fields, strict=True)
+    joined = "\0".join(values)
+    if "\n" in joined:
+        if "\r" in joined:
+            joined = joined.replace("\r\n", "\n")
+        joined = _LINE_END.sub(" ", joined)
+    unfolded = joined.split("\0")
+    if len(unfolded) != len(values):
+        unfolded = [_LINE_END.sub(" ", v.replace("\r\n", "\n")) for v in values]
+    if joined.isascii() and "\x1b" not in joined and "=?" not in joined:
+        return list(zip(names, map(str.strip, unfolded), strict=True))
+    return [
+        (k, v.strip() if v.isascii() and "=?" not in v and "\x1b" not in v else decode_header(v))
+        for k, v in zip(names, unfolded, strict=True)
+    ]
+
+
+_VALUE_PIECES = [
+    " ", "\t", "\n", "\n ", "\n\t", "\n  ", "\r\n", "\r\n ", "\r", "\0", "a", "b c", "=", "?", "=?",
+    "=?utf-8?B?5pel5pys?=", "=?iso-2022-jp?B?GyRCRnxLXBsoQg==?=", "\x1b$B", "é", "日本", "\x0b",
+    "\u3000", "\xa0", "?=",
+]  # fmt: skip
+field_lists = st.lists(
+    st.tuples(st.sampled_from(["Subject", "Received", "X-A", "from"]),
+              st.lists(st.sampled_from(_VALUE_PIECES), max_size=8).map("".join)),
+    max_size=6,
+)
+
+
+@SETTINGS
+@given(field_lists)
+@example([("Received", "from a\n\tby b\n (c)"), ("Subject", " x\r\n y ")])
+@example([("A", "x\0\n y"), ("B", "=?utf-8?Q?a?=\n =?utf-8?Q?b?=")])
+def test_header_fields_decode_as_the_block_form_does(fields: list[tuple[str, str]]) -> None:
+    from bot.mail.charset import decode_fields
+
+    assert decode_fields(fields) == _block_decode_fields(fields)
