@@ -62,126 +62,23 @@ def _parse(value: str | None) -> datetime | None:
 
 
 def _parse_other(value: str) -> datetime | None:
-    """Dates of other shapes, read as the standard library's lenient parser reads them."""
+    """Dates of other shapes, read by the standard library's lenient parser (imported only
+    here: the common shape needs neither it nor the modules it imports)."""
     try:
-        parsed = _loose_date(value.strip())
+        from email._parseaddr import _parsedate_tz
+    except ImportError:  # pragma: no cover - a Python without the private module
+        from email.utils import _parsedate_tz  # type: ignore[attr-defined]
+    try:
+        parsed = _parsedate_tz(value.strip())
         if parsed is None:
             return None
-        year, month, day, hour, minute, second, offset = parsed
+        offset = parsed[9]
         if offset is None:  # no zone given: no instant to compare
             return None
+        year, month, day, hour, minute, second = parsed[:6]
         return _moment(int(year), int(month), int(day), int(hour), int(minute), int(second), int(offset))
     except (TypeError, ValueError, IndexError, OverflowError):
         return None
-
-
-# The lenient reading of email.utils.parsedate_tz (email._parseaddr._parsedate_tz), followed
-# here step by step, so that a run need not import that module and calendar (as many
-# instructions as a dozen mails cost) for the odd date a returned original has. It raises
-# where that parser raises; tests compare the two.
-_MONTH_NAMES = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
-                "january", "february", "march", "april", "may", "june", "july", "august", "september",
-                "october", "november", "december")  # fmt: skip
-_DAY_NAMES = frozenset({"mon", "tue", "wed", "thu", "fri", "sat", "sun"})
-# zones by name, as hhmm (the military ones other than Z are left out: RFC 1123)
-_ZONES = {"UT": 0, "UTC": 0, "GMT": 0, "Z": 0, "AST": -400, "ADT": -300, "EST": -500, "EDT": -400,
-          "CST": -600, "CDT": -500, "MST": -700, "MDT": -600, "PST": -800, "PDT": -700}  # fmt: skip
-
-
-def _loose_date(text: str) -> tuple[int, int, int, int, int, int, int | None] | None:
-    """(year, month, day, hour, minute, second, zone offset in seconds or None: no zone, or
-    -0000), or None where the text is no date."""
-    if not text:
-        return None
-    data = text.split()
-    if not data:
-        return None
-    # a day name, its comma or the space after it optional
-    if data[0].endswith(",") or data[0].lower() in _DAY_NAMES:
-        del data[0]
-    else:
-        i = data[0].rfind(",")
-        if i >= 0:
-            data[0] = data[0][i + 1 :]
-    if len(data) == 3:  # RFC 850: 29-Apr-16 23:34:45 GMT
-        stuff = data[0].split("-")
-        if len(stuff) == 3:
-            data = stuff + data[1:]
-    if len(data) == 4:
-        s = data[3]
-        i = s.find("+")
-        if i == -1:
-            i = s.find("-")
-        if i > 0:
-            data[3:] = [s[:i], s[i:]]
-        else:
-            data.append("")  # no zone
-    if len(data) < 5:
-        return None
-    dd, mm, yy, tm, tz = data[:5]
-    if not (dd and mm and yy):
-        return None
-    mm = mm.lower()
-    if mm not in _MONTH_NAMES:
-        dd, mm = mm, dd.lower()
-        if mm not in _MONTH_NAMES:
-            return None
-    month = _MONTH_NAMES.index(mm) + 1
-    if month > 12:
-        month -= 12
-    if dd[-1] == ",":
-        dd = dd[:-1]
-    i = yy.find(":")
-    if i > 0:
-        yy, tm = tm, yy
-    if yy[-1] == ",":
-        yy = yy[:-1]
-        if not yy:
-            return None
-    if not yy[0].isdigit():
-        yy, tz = tz, yy
-    if tm[-1] == ",":
-        tm = tm[:-1]
-    parts = tm.split(":")
-    tss: str | int
-    if len(parts) == 2:
-        thh, tmm = parts
-        tss = "0"
-    elif len(parts) == 3:
-        thh, tmm, tss = parts
-    elif len(parts) == 1 and "." in parts[0]:  # 9.30.00
-        parts = parts[0].split(".")
-        if len(parts) == 2:
-            thh, tmm = parts
-            tss = 0
-        elif len(parts) == 3:
-            thh, tmm, tss = parts
-        else:
-            return None
-    else:
-        return None
-    try:
-        year, day, hour, minute, second = int(yy), int(dd), int(thh), int(tmm), int(tss)
-    except ValueError:
-        return None
-    if year < 100:  # 69..99: 19xx, else 20xx (POSIX)
-        year += 1900 if year > 68 else 2000
-    offset: int | None = None
-    tz = tz.upper()
-    if tz in _ZONES:
-        offset = _ZONES[tz]
-    else:
-        try:
-            offset = int(tz)
-        except ValueError:
-            offset = None
-        if offset == 0 and tz.startswith("-"):
-            offset = None  # -0000: no zone known
-    if offset:
-        sign = -1 if offset < 0 else 1
-        offset = abs(offset)
-        offset = sign * ((offset // 100) * 3600 + (offset % 100) * 60)
-    return year, month, day, hour, minute, second, offset
 
 
 def clock_skew(mail: Mail) -> Warning | None:
