@@ -7,14 +7,15 @@ a single run that answers from the stored parse (bot.toml_cache) spares the impo
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
+
+from bot.patterns import lazy_compile
 
 if TYPE_CHECKING:
     from bot.paths import StrPath
 
-_AT_LINE = re.compile(r"line (\d+)")
+_AT_LINE = lazy_compile(r"line (\d+)")  # used on errors only
 
 
 def decode_error_line(exc: ValueError) -> int | None:

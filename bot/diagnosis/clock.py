@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta, timezone
 
+from bot import patterns
 from bot.mail.reader import Mail
 from bot.models import Warning
 
@@ -20,7 +21,7 @@ SKEW_THRESHOLD_SECONDS = 3 * 3600
 # reads this shape the same way: words split at any white space; a day name that ends in a
 # comma, stands alone or is glued to the day by one; a two-digit year is 19xx above 68 and 20xx
 # else; seconds may be left out; words after the zone do not count; -0000 says "no zone".
-_COMMON_DATE = re.compile(
+_COMMON_DATE = patterns.compile(
     r"\s*(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)(?:,\s*|\s+))?([0-9]{1,2})\s+"
     r"(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\s+([0-9]{2,4})\s+"
     r"([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))?\s+([+-][0-9]{4}|UTC?|GMT)(?:\s.*)?",

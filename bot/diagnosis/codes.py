@@ -5,32 +5,34 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from bot import patterns
+
 # A pattern that starts with a character class is only tried where one of its characters
 # stands; one that starts with an assertion is tried at every position of the text. So the
 # "no digit or dot before the code" test of STATUS, _PAIR and _REPLY_ANY comes after the
 # first character of the code, looking back over it: (?<![\d.].) there means (?<![\d.])
 # in front (re.S: "." takes any character).
-STATUS = re.compile(r"([245](?<![\d.].)\.\d{1,3}\.\d{1,3})(?![\d]|\.\d)", re.S)
-_PAIR = re.compile(
+STATUS = patterns.compile(r"([245](?<![\d.].)\.\d{1,3}\.\d{1,3})(?![\d]|\.\d)", re.S)
+_PAIR = patterns.compile(
     r"([245](?<![\d.].)[0-5]\d)[ \t]*[- ]?[ \t]*['\"#(]?([245]\.\d{1,3}\.\d{1,3})(?![\d]|\.\d)", re.S
 )
-_REPLY_LEAD = re.compile(
+_REPLY_LEAD = patterns.compile(
     r"(?:^|said:|<<<|reply:|response:|returned|replied:|error:|smtp;|\bsaid\b|\(|\[|<|'|\"|:)\s*([245][0-5]\d)(?=[\s\-]|$)",
     re.I,
 )
 # The longest lead _REPLY_LEAD knows ("response:"): see _lead_replies.
 _LONGEST_LEAD = 9
 # Every code _REPLY_LEAD can find (a code followed by white space, "-" or the end).
-_REPLY_AFTER_LEAD = re.compile(r"[245][0-5]\d(?=[\s\-]|$)")
+_REPLY_AFTER_LEAD = patterns.compile(r"[245][0-5]\d(?=[\s\-]|$)")
 # ((?<![\w.#/-].) after the first digit: (?<![\w.#/-]) in front, see STATUS)
-_REPLY_ANY = re.compile(r"([45](?<![\w.#/-].)[0-5]\d)(?=[ -][A-Za-z<#(\['\"]|$)", re.S)
-ADDRESS = re.compile(
+_REPLY_ANY = patterns.compile(r"([45](?<![\w.#/-].)[0-5]\d)(?=[ -][A-Za-z<#(\['\"]|$)", re.S)
+ADDRESS = patterns.compile(
     # Bounded repeats: an address-like run of 100,000 characters must not cost quadratic time.
     r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}@"
     r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?\.){1,16}[A-Za-z][A-Za-z0-9-]{0,62}"
 )
 # One pattern, one search: the leftmost mention of a command wins.
-_COMMAND = re.compile(
+_COMMAND = patterns.compile(
     r"(?P<RCPT>\bRCPT(?: TO)?\b)"
     r"|(?P<MAIL>\bMAIL FROM\b|\bafter MAIL\b)"
     r"|(?P<DATA>\bend of data\b|\bafter DATA\b|\bDATA command\b|>>> DATA\b|\(DATA\b)"

@@ -17,11 +17,12 @@ from collections import Counter
 from itertools import chain, repeat
 from typing import Any, NamedTuple
 
+from bot import patterns
 from bot.knowledge_file import line_of, read_text, read_toml
 from bot.paths import KNOWLEDGE_ROOT, StrPath
 
 DIAGNOSIS_DIR = os.path.join(KNOWLEDGE_ROOT, "diagnosis")  # (a str: see bot.paths)
-_STATUS = re.compile(r"^[245]\.\d{1,3}\.\d{1,3}$")
+_STATUS = patterns.compile(r"^[245]\.\d{1,3}\.\d{1,3}$")
 _COMMANDS = frozenset({"CONN", "EHLO", "HELO", "STARTTLS", "AUTH", "MAIL", "RCPT", "DATA"})
 
 
@@ -534,7 +535,7 @@ def _load_providers(
         pattern = None
         if "code_pattern" in entry:
             try:
-                pattern = re.compile(str(entry["code_pattern"]))
+                pattern = patterns.compile(str(entry["code_pattern"]))
             except re.error as exc:
                 message = f"provider '{name}': bad code_pattern: {exc}"
                 raise _fail(path, text, "code_pattern", message) from exc
@@ -636,7 +637,8 @@ def _from_state(state: tuple[Any, ...]) -> DiagnosisKnowledge:
     (rules, status_reason, reply_reason, status_order, phrase_order, retry, common_domains,
      index, lda, stored_providers) = state  # fmt: skip
     providers = tuple(
-        Provider(p[0], p[1], re.compile(p[2]) if p[2] is not None else None, *p[3:]) for p in stored_providers
+        Provider(p[0], p[1], patterns.compile(p[2]) if p[2] is not None else None, *p[3:])
+        for p in stored_providers
     )
     return DiagnosisKnowledge(
         reasons={r[0]: ReasonRule._make(r) for r in rules},

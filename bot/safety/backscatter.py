@@ -17,6 +17,7 @@ import re
 from functools import cache
 from typing import Any, NamedTuple
 
+from bot import patterns
 from bot.mail.reader import Mail
 from bot.models import Warning
 from bot.safety.domains import (
@@ -33,11 +34,11 @@ WARNING_ID = "not_sent_by_you"
 MAX_HOP = 2000  # characters of a Received: line looked at
 MAX_SPAM_TEXT = 64 * 1024  # characters of the returned text searched for spam words
 
-_FROM_CLAUSE = re.compile(r"^\s*from\s+(\S{1,255})((?:\s+\([^()]{0,500}\)){0,3})", re.I)
-_BY_CLAUSE = re.compile(r"\bby\s+([A-Za-z0-9.\-\[\]:]{1,255})", re.I)
-_IN_PARENS_HOST = re.compile(r"([A-Za-z0-9][A-Za-z0-9.-]{0,253}|\[[0-9a-fA-F:.]{2,45}\])")
+_FROM_CLAUSE = patterns.compile(r"^\s*from\s+(\S{1,255})((?:\s+\([^()]{0,500}\)){0,3})", re.I)
+_BY_CLAUSE = patterns.compile(r"\bby\s+([A-Za-z0-9.\-\[\]:]{1,255})", re.I)
+_IN_PARENS_HOST = patterns.compile(r"([A-Za-z0-9][A-Za-z0-9.-]{0,253}|\[[0-9a-fA-F:.]{2,45}\])")
 _NOT_HOSTS = frozenset({"helo", "ehlo", "unknown", "may", "be", "forged", "using", "with", "via"})
-_MESSAGE_ID = re.compile(r"<?[^<>@\s]{0,500}@([^<>@\s]{1,255})>?")
+_MESSAGE_ID = patterns.compile(r"<?[^<>@\s]{0,500}@([^<>@\s]{1,255})>?")
 
 
 class FirstHop(NamedTuple):  # (a NamedTuple: made for every report, cheaper than a dataclass)
@@ -107,18 +108,18 @@ def home_machine(host: str, r: Rules) -> bool:
     if is_ip(host) or len(host) > 253:
         return False
     labels = host.split(".")[:-2]  # the organisation's own name says nothing about the machine
-    patterns = _label_patterns(r.home_machine_labels)
+    label_patterns = _label_patterns(r.home_machine_labels)
     for label in labels[:10]:
-        for p in patterns:
+        for p in label_patterns:
             if p.match(label):
                 return True
     return False
 
 
 @cache
-def _label_patterns(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
+def _label_patterns(sources: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
     """The home_machine_labels compiled, when a mail first needs them (most runs never do)."""
-    return tuple(re.compile(p, re.I) for p in patterns)
+    return tuple(patterns.compile(p, re.I) for p in sources)
 
 
 class Evidence:

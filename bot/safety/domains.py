@@ -5,14 +5,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 
+from bot import patterns
 from bot.safety.rules import DomainRules
 
-_ADDRESS = re.compile(
+_ADDRESS = patterns.compile(
     r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,200}@([A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){1,20})"
 )
-_HOST = re.compile(r"^[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63})*$")
+_HOST = patterns.compile(r"^[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63})*$")
 # A link as people write and click it; bounded so a hostile text cannot make it slow.
-_URL = re.compile(
+_URL = patterns.compile(
     r"""(?:\b(?:https?|hxxps?)://|\bwww\.)"""
     r"""(?:[^\s/?#@<>"']{1,200}@)?"""  # user:password@ (a classic disguise)
     r"""(\[[0-9a-fA-F:.]{2,45}\]|[^\s/?#:<>"'()\[\]|\\]{1,253})""",

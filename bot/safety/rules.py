@@ -15,6 +15,7 @@ import unicodedata
 from functools import cache
 from typing import Any, NamedTuple
 
+from bot import patterns
 from bot.knowledge_file import decode_error_line, read_text
 from bot.paths import KNOWLEDGE_ROOT, StrPath
 
@@ -392,7 +393,7 @@ def load_rules(directory: StrPath = SAFETY_DIR, parsed: dict[str, Any] | None = 
     if not back.stored:
         for pattern in home_labels:
             try:
-                re.compile(pattern, re.I)
+                patterns.compile(pattern, re.I)
             except re.error as exc:
                 raise back.error(f"home_machine_labels: {pattern!r} is not a regular expression: {exc}",
                                  "[received]", "home_machine_labels", pattern) from exc
