@@ -574,7 +574,7 @@ def _paste(data: bytes, problems: list[str]) -> Mail:
     if len(text) > MAX_TEXT:
         text = text[:MAX_TEXT]
         problems.append(f"text_too_long: text cut at {MAX_TEXT} characters")
-    groups = parse_field_groups(_dsn_lines(text)) if _DSN_HINT.search("\n" + text) else []
+    groups = parse_field_groups(_dsn_lines(text)) if has_dsn_fields(text) else []
     dsn_message, dsn_recipients = split_dsn_groups(groups)
     return Mail(
         text=text,
@@ -588,6 +588,24 @@ def _paste(data: bytes, problems: list[str]) -> Mail:
 
 # Searched for in "\n" + text (see _TEXT_HEADER_LINE).
 _DSN_HINT = re.compile(r"\n[> \t]*(?:final|original)-recipient[ \t]*:", re.I)
+# What every match of _DSN_HINT holds, starting with a character few texts have many of.
+_RECIPIENT_FIELD = re.compile(r"-recipient[ \t]*:", re.I)
+
+
+def has_dsn_fields(text: str) -> bool:
+    """Whether _DSN_HINT occurs in "\n" + text: a Final- or Original-Recipient field line.
+
+    Tried only where a "-recipient:" stands, from the line end before it (the match's "\n": no
+    line end lies between it and the field name): searching for _DSN_HINT itself stops at every
+    line of the text, searching for this at every "-"."""
+    lined = "\n" + text
+    search = _RECIPIENT_FIELD.search
+    found = search(lined)
+    while found is not None:
+        if _DSN_HINT.match(lined, lined.rfind("\n", 0, found.start())) is not None:
+            return True
+        found = search(lined, found.start() + 1)
+    return False
 # Both searched for in "\n" + text (see _TEXT_HEADER_LINE), compiled on first use: only a text
 # that shows delivery-status fields without a delivery-status part needs them.
 _QUOTE = r"\n[ \t]*(?:>[ \t]?)+"
@@ -693,7 +711,7 @@ def _from_part(root: Part, problems: list[str]) -> Mail:
     if w.dsn_text:
         groups = parse_field_groups("\n\n".join(w.dsn_text))
         dsn_message, dsn_recipients = split_dsn_groups(groups)
-    elif _DSN_HINT.search("\n" + text):
+    elif has_dsn_fields(text):
         # Delivery-status fields written into the text itself (no message/delivery-status part).
         message, recipients = split_dsn_groups(parse_field_groups(_dsn_lines(text)))
         if recipients:

@@ -209,3 +209,22 @@ def test_header_fields_decode_as_the_block_form_does(fields: list[tuple[str, str
     from bot.mail.charset import decode_fields
 
     assert decode_fields(fields) == _block_decode_fields(fields)
+
+
+_DSN_TEXT_PIECES = [
+    "\n", "\n", ">", "> ", " ", "\t", "final", "FINAL", "Original", "original", "x", "-", "--",
+    "-recipient", "-Recipient", "-RECIPIENT", ":", " :", "\t:", "Final-Recipient:", "rfc822; a@b",
+    "Original-Recipient :", "X-Final-Recipient:", "ﬁnal", "K",
+]  # fmt: skip
+dsn_texts = st.lists(st.sampled_from(_DSN_TEXT_PIECES), max_size=14).map("".join)
+
+
+@SETTINGS
+@given(dsn_texts)
+@example("Final-Recipient: rfc822; a@b")
+@example("x-recipient: y\n> original-RECIPIENT\t:")
+@example("-recipient:\nfinal-recipient:")
+def test_delivery_status_lines_are_found_as_the_plain_search_finds_them(text: str) -> None:
+    from bot.mail.reader import _DSN_HINT, has_dsn_fields
+
+    assert has_dsn_fields(text) == (_DSN_HINT.search("\n" + text) is not None)
