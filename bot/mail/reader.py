@@ -534,10 +534,14 @@ def _walk(root: Part, w: _Walk) -> None:
 
 # A line that starts with one of these names, found by searching for "\n" + name in "\n" + text:
 # a pattern that starts with a plain character is searched for quickly, one that starts with
-# "^" (re.M) is tried at every position of the text.
+# "^" (re.M) is tried at every position of the text. The names are grouped by first letter,
+# behind a test of that letter: under re.I the engine tries every alternative of a group in
+# full at every line, and most lines start with none of these letters.
+# (return-path|received|date|from|to|cc|subject|message-id|mime-version|content-type|x-[\w-]+|
+# reply-to|sender|delivered-to, in any case)
 _TEXT_HEADER_LINE = re.compile(
-    r"\n(?:return-path|received|date|from|to|cc|subject|message-id|mime-version|content-type|"
-    r"x-[\w-]+|reply-to|sender|delivered-to)[ \t]*:",
+    r"\n(?=[rdftcsmx])(?:r(?:eturn-path|eceived|eply-to)|d(?:ate|elivered-to)|from|to|"
+    r"c(?:c|ontent-type)|s(?:ubject|ender)|m(?:essage-id|ime-version)|x-[\w-]+)[ \t]*:",
     re.I,
 )
 # The lines that continue a header block: field lines, and continuation lines with some text.

@@ -228,3 +228,33 @@ def test_delivery_status_lines_are_found_as_the_plain_search_finds_them(text: st
     from bot.mail.reader import _DSN_HINT, has_dsn_fields
 
     assert has_dsn_fields(text) == (_DSN_HINT.search("\n" + text) is not None)
+
+
+_PLAIN_TEXT_HEADER_LINE = re.compile(
+    r"\n(?:return-path|received|date|from|to|cc|subject|message-id|mime-version|content-type|"
+    r"x-[\w-]+|reply-to|sender|delivered-to)[ \t]*:",
+    re.I,
+)
+_NAME_PIECES = [
+    "\n", "\n", " ", "\t", ":", "-", "x", "X-", "x-a", "Return-Path", "received", "DATE", "From",
+    "to", "Cc", "subject", "Message-ID", "mime-version", "Content-Type", "reply-to", "Sender",
+    "Delivered-To", "ſubject", "re", "de", "me", "co", "se", "ccc", "tox", "é", "日",
+]  # fmt: skip
+name_texts = st.lists(st.sampled_from(_NAME_PIECES), max_size=14).map("".join)
+
+
+def _starts(pattern: re.Pattern[str], text: str) -> list[int]:
+    found, pos = [], 0
+    while (m := pattern.search(text, pos)) is not None:
+        found.append(m.start())
+        pos = m.start() + 1
+    return found
+
+
+@SETTINGS
+@given(name_texts)
+@example("\nſubject: x\nX-y : z\ncc:")
+def test_inline_header_lines_start_where_the_plain_pattern_finds_them(text: str) -> None:
+    from bot.mail.reader import _TEXT_HEADER_LINE
+
+    assert _starts(_TEXT_HEADER_LINE, text) == _starts(_PLAIN_TEXT_HEADER_LINE, text)
