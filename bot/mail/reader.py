@@ -737,8 +737,17 @@ def _from_part(root: Part, problems: list[str]) -> Mail:
         links=html_links(w.htmls),
         _embedded=w.embedded,
     )
-    mail.subject = mail.header("subject") or ""
-    mail.sender = mail.header("from") or ""
+    # The first Subject and From (what mail.header gives), both found in one pass.
+    subject = sender = None
+    for name, value in headers:
+        size = len(name)  # (the length test spares most lower() calls, as in Mail.header)
+        if size == 7:
+            if subject is None and name.lower() == "subject":
+                subject = value
+        elif size == 4 and sender is None and name.lower() == "from":
+            sender = value
+    mail.subject = subject or ""
+    mail.sender = sender or ""
     return mail
 
 
