@@ -258,3 +258,27 @@ def test_inline_header_lines_start_where_the_plain_pattern_finds_them(text: str)
     from bot.mail.reader import _TEXT_HEADER_LINE
 
     assert _starts(_TEXT_HEADER_LINE, text) == _starts(_PLAIN_TEXT_HEADER_LINE, text)
+
+
+_PLAIN_HOST_IN_TEXT = re.compile(
+    r"\b(?:host|server|Server|from|by|to)\s+\[?([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)\]?\s*[\[(]"
+    r"(?:IPv6:)?[0-9a-fA-F.:]+[\])]"
+)
+_PLAIN_EXIM_REMOTE = re.compile(r"\bhost:?\s+([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)")
+_HOST_PIECES = [
+    " ", "\n", "host", "ghost", "server", "Server", "xServer", "from", "by", "to", "_to", "éto", "1to",
+    "mx.example.jp", "a-b.c", "[", "]", "(", ")", "192.0.2.1", "IPv6:", "::1", ":", ".", "x",
+]  # fmt: skip
+host_texts = st.lists(st.sampled_from(_HOST_PIECES), max_size=14).map("".join)
+
+
+@SETTINGS
+@given(host_texts)
+@example("ghost mx.example.jp [192.0.2.1] to a.b (::1)")
+def test_remote_hosts_are_found_as_the_word_boundary_patterns_find_them(text: str) -> None:
+    from bot.diagnosis.lhost import exim
+    from bot.diagnosis.lhost._common import HOST_IN_TEXT
+
+    for fast, plain in ((HOST_IN_TEXT, _PLAIN_HOST_IN_TEXT), (exim._REMOTE, _PLAIN_EXIM_REMOTE)):
+        a, b = fast.search(text), plain.search(text)
+        assert (a.span(), a.groups()) == (b.span(), b.groups()) if a and b else a is b is None

@@ -42,9 +42,12 @@ STATUS = lazy_compile(r"([245](?<![\d.][245])\.\d{1,3}\.\d{1,3})(?!\.?\d)")
 REPLY = lazy_compile(r"([245](?<![^\s:(\[<'\"][245])[0-5]\d)(?=[\s\-:]|$)")
 # A reply code written as "550 5.1.1" / "550-5.1.1": strongest sign of which code goes with the status.
 REPLY_WITH_STATUS = lazy_compile(r"([245](?<![\d.][245])[0-5]\d)[\s-]+#?([245]\.\d{1,3}\.\d{1,3})(?!\.?\d)")
+# "\b(?:host|server|Server|from|by|to)\s+..." with the word boundary tested after each first
+# letter ("(?<!\w.)": no word character before it), as the code patterns below do: the search
+# then skips to those letters instead of trying the pattern at every position.
 HOST_IN_TEXT = lazy_compile(
-    r"\b(?:host|server|Server|from|by|to)\s+\[?([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)\]?\s*[\[(]"
-    r"(?:IPv6:)?[0-9a-fA-F.:]+[\])]"
+    r"(?:h(?<!\w.)ost|s(?<!\w.)erver|S(?<!\w.)erver|f(?<!\w.)rom|b(?<!\w.)y|t(?<!\w.)o)"
+    r"\s+\[?([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)\]?\s*[\[(](?:IPv6:)?[0-9a-fA-F.:]+[\])]"
 )
 
 # Matched against the lower-cased text (one lower() beats case-insensitive alternations). Each

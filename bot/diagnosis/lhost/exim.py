@@ -89,7 +89,8 @@ _OWN_SENTENCES = (
         ),
     ),
 )
-_REMOTE = lazy_compile(r"\bhost:?\s+([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)")
+# "\bhost:?\s+..." with the word boundary tested after the "h" (see _common.HOST_IN_TEXT).
+_REMOTE = lazy_compile(r"h(?<!\w.)ost:?\s+([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)")
 
 
 def _records(body: str) -> list[tuple[str, str | None, list[str]]]:
