@@ -14,9 +14,9 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
-from bot.diagnosis.patterns import lazy_compile
 from bot.mail.reader import Mail, read_mail, split_mailbox
 from bot.models import Diagnosis, Failure, Warning
+from bot.patterns import lazy_compile
 
 __all__ = ["diagnose", "diagnose_mail", "diagnose_many", "diagnose_text"]
 

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 from bot.diagnosis.lhost import DETECTORS, notice
 from bot.diagnosis.lhost._common import ADDRESS, STATUS, any_in, clean_address, failure, squash
 from bot.diagnosis.lhost.textdsn import parse_fields
-from bot.diagnosis.patterns import lazy_compile
 from bot.models import Failure
+from bot.patterns import lazy_compile
 
 if TYPE_CHECKING:
     from bot.mail.reader import Mail

@@ -14,9 +14,9 @@ from bot.diagnosis.codes import (
     prefer_status,
     split_typed,
 )
-from bot.diagnosis.patterns import lazy_compile
 from bot.mail.reader import Mail
 from bot.models import Failure
+from bot.patterns import lazy_compile
 
 _NOT_FAILED = frozenset({"delivered", "relayed", "expanded", "deliverable"})
 

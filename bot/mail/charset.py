@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import binascii
 import codecs
-import re
+
+from bot.patterns import compile as compile_pattern
+from bot.patterns import lazy_compile
 
 # Declared names -> the codecs to try in order. The first entries are the real supersets
 # that mail programs use under the declared name.
@@ -104,9 +106,9 @@ def decode_surrogates(value: str) -> str:
 
 
 # Compiled on first use: most headers are plain text, and a run may meet no encoded word at all.
-_ENCODED_WORD = r"=\?([^?\s]+)\?([bBqQ])\?([^?\s]*)\?="
-_BETWEEN_WORDS = r"[ \t\r\n]+"  # a whole gap (fullmatch)
-_FOLD = r"\r?\n[ \t]?"
+_ENCODED_WORD = lazy_compile(r"=\?([^?\s]+)\?([bBqQ])\?([^?\s]*)\?=")
+_BETWEEN_WORDS = lazy_compile(r"[ \t\r\n]+")  # a whole gap (fullmatch)
+_FOLD = lazy_compile(r"\r?\n[ \t]?")
 
 
 def _word_bytes(encoding: str, payload: str) -> bytes:
@@ -131,7 +133,7 @@ def _unfold(value: str) -> str:
     return " ".join([first, *[line[1:] if line[:1] in (" ", "\t") else line for line in rest]])
 
 
-_LINE_END = re.compile(r"\n[ \t]?")
+_LINE_END = compile_pattern(r"\n[ \t]?")
 
 
 def decode_fields(fields: list[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -170,7 +172,7 @@ def decode_header(value: str) -> str:
         # most header values: nothing to decode, perhaps lines to unfold
         return (_unfold(value) if "\n" in value else value).strip()
     if "\n" in value:
-        value = re.sub(_FOLD, " ", value)
+        value = _FOLD.sub(" ", value)
     value = decode_surrogates(value)
     if "=?" not in value:
         return value.strip()
@@ -178,8 +180,8 @@ def decode_header(value: str) -> str:
     pending: bytearray = bytearray()
     pending_cs = ""
     pos = 0
-    between_words = re.compile(_BETWEEN_WORDS).fullmatch
-    for m in re.finditer(_ENCODED_WORD, value):
+    between_words = _BETWEEN_WORDS.fullmatch
+    for m in _ENCODED_WORD.finditer(value):
         gap = value[pos : m.start()]
         charset = m.group(1).split("*", 1)[0]
         word = _word_bytes(m.group(2), m.group(3))

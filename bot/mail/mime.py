@@ -11,6 +11,9 @@ from __future__ import annotations
 import binascii
 import re
 
+from bot.patterns import compile as compile_pattern
+from bot.patterns import lazy_compile
+
 # Every byte that is not in the base64 alphabet, for bytes.translate to delete.
 _B64_ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 _B64_JUNK = bytes(sorted(set(range(256)) - set(_B64_ALPHABET)))
@@ -70,12 +73,14 @@ class Part:
 
 # One header field: its name, then the value up to a line end that no white space follows.
 # Compiled on first use: only a header block with a line that is not a field needs it.
-_HEADER_FIELD = r"([!-9;-~]+)[ \t]*:[ \t]?(.*(?:\n[ \t].*)*)"
+_HEADER_FIELD = lazy_compile(r"([!-9;-~]+)[ \t]*:[ \t]?(.*(?:\n[ \t].*)*)")
 # Every logical line at once: (name, value) for a field line (and its continuation lines),
 # ("", "") for a line that is not a field. Possessive (nothing here ever needs to give
 # characters back, and the engine then keeps no backtracking state: fewer steps on long folded
 # headers). "." is [^\n] (no re.S) and the engine runs over it about a third faster.
-_HEADER_LINES = re.compile(r"^(?:([!-9;-~]++)[ \t]*+:[ \t]?+(.*+(?:\n[ \t].*+)*+)|.*+(?:\n[ \t].*+)*+)", re.M)
+_HEADER_LINES = compile_pattern(
+    r"^(?:([!-9;-~]++)[ \t]*+:[ \t]?+(.*+(?:\n[ \t].*+)*+)|.*+(?:\n[ \t].*+)*+)", re.M
+)
 
 
 def split_headers(data: bytes, limit: int) -> tuple[list[tuple[str, str]], bytes, int]:
@@ -92,7 +97,7 @@ def split_headers(data: bytes, limit: int) -> tuple[list[tuple[str, str]], bytes
         return kept, body, len(found) - len(kept)
     fields: list[tuple[str, str]] = []
     dropped = 0
-    match = re.compile(_HEADER_FIELD).match
+    match = _HEADER_FIELD.match
     pos = 0
     n = len(text)
     while pos < n:

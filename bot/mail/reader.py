@@ -16,6 +16,8 @@ from bot.mail.charset import decode_bytes, decode_fields, decode_header, decode_
 from bot.mail.mime import Limits, Part
 from bot.mail.mime import parse as parse_mime
 from bot.models import Record
+from bot.patterns import compile as compile_pattern
+from bot.patterns import lazy_compile
 
 MAX_BYTES = 25 * 1024 * 1024
 MAX_LINE = 1_000_000  # characters; a longer line is cut (RFC 5322 allows 998)
@@ -35,7 +37,7 @@ _MAIL_HEADERS = frozenset(
         "in-reply-to", "precedence", "arc-seal", "x-received", "envelope-to", "errors-to",
     }
 )  # fmt: skip
-_FIELD_LINE = re.compile(r"^([!-9;-~]+)[ \t]*:")
+_FIELD_LINE = compile_pattern(r"^([!-9;-~]+)[ \t]*:")
 _DSN_TYPES = frozenset(
     {"message/delivery-status", "message/global-delivery-status", "text/delivery-status"}
 )
@@ -266,11 +268,11 @@ def _limit_headers(data: bytes, problems: list[str]) -> bytes:
 # ---------------------------------------------------------------------------------------------
 # Field groups (message/delivery-status, message/feedback-report, header blocks in text)
 
-_UNFOLD = re.compile(r"\n[ \t]+")
+_UNFOLD = compile_pattern(r"\n[ \t]+")
 
 
 # (Possessive, and "." for [^\n] (no re.S): the same matches in fewer engine steps.)
-_FIELD_LINES = re.compile(r"^([!-9;-~]++)[ \t]*+:(.*+)", re.M)
+_FIELD_LINES = compile_pattern(r"^([!-9;-~]++)[ \t]*+:(.*+)", re.M)
 
 
 _FINDALL_MAX = 200_000  # characters; a longer block is read field by field up to the limit
@@ -285,7 +287,7 @@ def parse_field_block(text: str, limit: int = MAX_HEADERS) -> list[tuple[str, st
     return [(name, value.strip()) for name, value in _FIELD_LINES.findall(text)[:limit]]
 
 
-_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+_BLANK_LINE = compile_pattern(r"\n[ \t]*\n")
 
 
 def parse_field_groups(text: str) -> list[dict[str, str]]:
@@ -354,9 +356,9 @@ def _structured_text(part: Part) -> str:
 # The HTML patterns are compiled by re on first use (and kept in its cache): most runs meet no
 # HTML part. Tag patterns stop at the next "<" so that unclosed tags ("<<<<", "<br<br") cost
 # linear time.
-_TAG_BREAK = r"<\s*(?:br|/p|/div|/tr|/li|/h\d|p|div|tr|li|table|/table)\b[^<>]{0,2000}>"  # re.I
-_TAG = r"<[^<>]{0,2000}>"
-_DROP_OPEN = r"<(script|style|head)\b[^<>]{0,2000}>"  # re.I
+_TAG_BREAK = lazy_compile(r"<\s*(?:br|/p|/div|/tr|/li|/h\d|p|div|tr|li|table|/table)\b[^<>]{0,2000}>", re.I)
+_TAG = lazy_compile(r"<[^<>]{0,2000}>")
+_DROP_OPEN = lazy_compile(r"<(script|style|head)\b[^<>]{0,2000}>", re.I)
 _DROP_CLOSE = r"</{name}\s*>"  # re.I
 
 
@@ -366,7 +368,7 @@ def _drop_invisible(markup: str) -> str:
     out: list[str] = []
     pos = 0
     unclosed: set[str] = set()
-    drop_open = re.compile(_DROP_OPEN, re.I)
+    drop_open = _DROP_OPEN
     while True:
         m = drop_open.search(markup, pos)
         if m is None:
@@ -389,7 +391,7 @@ def _drop_invisible(markup: str) -> str:
     return "".join(out)
 
 
-_HREF = r"""\bhref\s*=\s*["']?([^"'\s>]{1,2000})"""  # re.I, compiled on first use
+_HREF = lazy_compile(r"""\bhref\s*=\s*["']?([^"'\s>]{1,2000})""", re.I)
 MAX_LINKS = 200
 
 
@@ -399,7 +401,7 @@ def _hrefs(markup: str) -> list[str]:
     lowered = markup.lower()
     if "href" not in lowered:
         return []
-    href = re.compile(_HREF, re.I)
+    href = _HREF
     if len(lowered) != len(markup):
         return [m.group(1) for m in href.finditer(markup)]
     out = []
@@ -432,8 +434,8 @@ def html_links(markups: list[str]) -> list[str]:
 
 def html_to_text(markup: str) -> str:
     text = _drop_invisible(markup)
-    text = re.sub(_TAG_BREAK, "\n", text, flags=re.I)
-    text = re.sub(_TAG, "", text)
+    text = _TAG_BREAK.sub("\n", text)
+    text = _TAG.sub("", text)
     from html import unescape
 
     text = unescape(text)
@@ -539,14 +541,14 @@ def _walk(root: Part, w: _Walk) -> None:
 # full at every line, and most lines start with none of these letters.
 # (return-path|received|date|from|to|cc|subject|message-id|mime-version|content-type|x-[\w-]+|
 # reply-to|sender|delivered-to, in any case)
-_TEXT_HEADER_LINE = re.compile(
+_TEXT_HEADER_LINE = compile_pattern(
     r"\n(?=[rdftcsmx])(?:r(?:eturn-path|eceived|eply-to)|d(?:ate|elivered-to)|from|to|"
     r"c(?:c|ontent-type)|s(?:ubject|ender)|m(?:essage-id|ime-version)|x-[\w-]+)[ \t]*:",
     re.I,
 )
 # The lines that continue a header block: field lines, and continuation lines with some text.
 # (Possessive, and "." for [^\n]: see _FIELD_LINES.)
-_MORE_HEADER_LINES = re.compile(r"(?:\n(?:[!-9;-~]++[ \t]*+:|[ \t][^\S\n]*+\S).*+)*+")
+_MORE_HEADER_LINES = compile_pattern(r"(?:\n(?:[!-9;-~]++[ \t]*+:|[ \t][^\S\n]*+\S).*+)*+")
 _KEY_RETURNED = ("date", "message-id", "received")
 
 
@@ -591,9 +593,9 @@ def _paste(data: bytes, problems: list[str]) -> Mail:
 
 
 # Searched for in "\n" + text (see _TEXT_HEADER_LINE).
-_DSN_HINT = re.compile(r"\n[> \t]*(?:final|original)-recipient[ \t]*:", re.I)
+_DSN_HINT = compile_pattern(r"\n[> \t]*(?:final|original)-recipient[ \t]*:", re.I)
 # What every match of _DSN_HINT holds, starting with a character few texts have many of.
-_RECIPIENT_FIELD = re.compile(r"-recipient[ \t]*:", re.I)
+_RECIPIENT_FIELD = compile_pattern(r"-recipient[ \t]*:", re.I)
 
 
 def has_dsn_fields(text: str) -> bool:
@@ -610,22 +612,25 @@ def has_dsn_fields(text: str) -> bool:
             return True
         found = search(lined, found.start() + 1)
     return False
+
+
 # Both searched for in "\n" + text (see _TEXT_HEADER_LINE), compiled on first use: only a text
 # that shows delivery-status fields without a delivery-status part needs them.
-_QUOTE = r"\n[ \t]*(?:>[ \t]?)+"
+_QUOTE = lazy_compile(r"\n[ \t]*(?:>[ \t]?)+")
 # A delivery-status field line (group 1) and the continuation lines with some text after it (2).
-_DSN_FIELD_LINE = (  # re.I
+_DSN_FIELD_LINE = lazy_compile(
     r"\n((?:reporting-mta|arrival-date|received-from-mta|original-envelope-id|dsn-gateway|"
     r"final-recipient|original-recipient|action|status|remote-mta|diagnostic-code|"
     r"last-attempt-date|will-retry-until|final-log-id|x-[\w-]+)[ \t]*:[^\n]*)"
-    r"((?:\n[ \t][^\S\n]*\S[^\n]*)*)"
+    r"((?:\n[ \t][^\S\n]*\S[^\n]*)*)",
+    re.I,
 )
 
 
 def _dsn_lines(text: str) -> str:
     """From a paste, only the delivery-status field lines (quotes removed), grouped as pasted."""
     out: list[str] = []
-    for m in re.finditer(_DSN_FIELD_LINE, re.sub(_QUOTE, "\n", "\n" + text), re.I):
+    for m in _DSN_FIELD_LINE.finditer(_QUOTE.sub("\n", "\n" + text)):
         line, continued = m.groups()
         low = line.lower()
         starts_group = low.startswith(("final-recipient", "original-recipient", "reporting-mta"))

@@ -1,10 +1,10 @@
-"""bot.diagnosis.patterns: patterns compiled on first use behave as re.compile's."""
+"""bot.patterns: patterns compiled on first use behave as re.compile's."""
 
 from __future__ import annotations
 
 import re
 
-from bot.diagnosis.patterns import lazy_compile
+from bot.patterns import lazy_compile
 
 
 def test_every_method_answers_as_the_compiled_pattern_does() -> None:

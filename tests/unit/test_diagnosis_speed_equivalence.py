@@ -157,7 +157,7 @@ def test_the_header_line_patterns_match_as_first_written(text: str) -> None:
 
     assert mime._HEADER_LINES.findall(text) == _PLAIN_HEADER_LINES.findall(text)
     assert reader._FIELD_LINES.findall(text) == _PLAIN_FIELD_LINES.findall(text)
-    field = re.compile(mime._HEADER_FIELD)
+    field = mime._HEADER_FIELD
     lined = "\n" + text
     for pos in range(len(lined)):
         fast, plain = reader._MORE_HEADER_LINES.match(lined, pos), _PLAIN_MORE_HEADER_LINES.match(lined, pos)

@@ -11,8 +11,8 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Protocol
 
-from bot.diagnosis.patterns import lazy_compile
 from bot.models import Failure
+from bot.patterns import lazy_compile
 
 if TYPE_CHECKING:
     from bot.mail.reader import Mail

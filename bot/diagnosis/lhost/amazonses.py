@@ -6,14 +6,15 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from bot.diagnosis.lhost._common import any_in, clean_address, failure
-from bot.diagnosis.patterns import lazy_compile
 from bot.models import Failure
+from bot.patterns import lazy_compile
 
 if TYPE_CHECKING:
     from bot.mail.reader import Mail
 
 _QUICK = lazy_compile(r'"?notificationType\\?"?\s*:')
 _FOLD = lazy_compile(r"\n[ \t]")
+_SMTP_PREFIX = lazy_compile(r"^\s*smtp;\s*", re.I)
 
 
 def _document(text: str) -> dict[str, Any] | None:
@@ -70,7 +71,7 @@ class AmazonSESDetector:
                 if not isinstance(r, dict):
                     continue
                 addr = clean_address(_text(r.get("emailAddress")))
-                diag = re.sub(r"^\s*smtp;\s*", "", _text(r.get("diagnosticCode")), flags=re.I)
+                diag = _SMTP_PREFIX.sub("", _text(r.get("diagnosticCode")))
                 # SES names a few outcomes itself (its suppression list, a full mailbox).
                 reason = {
                     "Suppressed": "suppressed",

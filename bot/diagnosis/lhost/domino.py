@@ -7,8 +7,8 @@ import re
 from typing import TYPE_CHECKING
 
 from bot.diagnosis.lhost._common import ADDRESS, any_in, failure, squash
-from bot.diagnosis.patterns import lazy_compile
 from bot.models import Failure
+from bot.patterns import lazy_compile
 
 if TYPE_CHECKING:
     from bot.mail.reader import Mail

@@ -6,8 +6,8 @@ import re
 from typing import TYPE_CHECKING
 
 from bot.diagnosis.lhost._common import ADDRESS, LineStart, any_in, clean_address, cut, failure, squash
-from bot.diagnosis.patterns import lazy_compile
 from bot.models import Failure
+from bot.patterns import lazy_compile
 
 if TYPE_CHECKING:
     from bot.mail.reader import Mail

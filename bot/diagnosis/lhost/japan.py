@@ -16,8 +16,8 @@ from bot.diagnosis.lhost._common import (
     first_match,
     squash,
 )
-from bot.diagnosis.patterns import lazy_compile
 from bot.models import Failure
+from bot.patterns import lazy_compile
 
 if TYPE_CHECKING:
     from bot.mail.reader import Mail
@@ -79,8 +79,8 @@ class EZwebDetector:
             seen.add(addr)
             end = marks[i + 1].start() if i + 1 < len(marks) else len(body)
             block = body[r.end() : end]
-            replies = re.findall(r"<<<\s*(.*)", block)
-            sent = re.findall(r">>>\s*(.*)", block)
+            replies = _REPLY_LINE.findall(block)
+            sent = _SENT_LINE.findall(block)
             evidence = squash(" ".join(replies)) if replies else squash(body[: marks[0].start()] + block)
             if spasign:
                 reason = "filtered"  # au's filter marks what it refused with X-SPASIGN: NG
@@ -127,6 +127,9 @@ class KDDIDetector:
 # --- BIGLOBE ---
 _BIGLOBE = lazy_compile(r"-{3,} ?The following addresses had delivery problems ?-{3,}")
 _BIGLOBE_INFO = lazy_compile(r"-{3,} ?Non-delivered information ?-{3,}")
+# the server's replies (<<<) and what was sent to it (>>>) in a KDDI transcript
+_REPLY_LINE = lazy_compile(r"<<<\s*(.*)")
+_SENT_LINE = lazy_compile(r">>>\s*(.*)")
 _BIGLOBE_SENTENCES = (
     (
         "mailboxfull",

@@ -16,10 +16,10 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from bot.diagnosis.lhost._common import ADDRESS, failure, squash
-from bot.diagnosis.patterns import lazy_compile
 from bot.knowledge_file import line_of, read_toml
 from bot.models import Failure, Record
 from bot.paths import KNOWLEDGE_ROOT
+from bot.patterns import lazy_compile
 
 if TYPE_CHECKING:
     from bot.paths import StrPath

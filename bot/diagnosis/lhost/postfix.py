@@ -14,8 +14,8 @@ from bot.diagnosis.lhost._common import (
     returned_recipient,
     squash,
 )
-from bot.diagnosis.patterns import lazy_compile
 from bot.models import Failure
+from bot.patterns import lazy_compile
 
 if TYPE_CHECKING:
     from bot.mail.reader import Mail

@@ -11,8 +11,8 @@ import re
 from typing import TYPE_CHECKING
 
 from bot.diagnosis.lhost._common import STATUS, any_in, clean_address, failure, squash
-from bot.diagnosis.patterns import lazy_compile
 from bot.models import Failure
+from bot.patterns import lazy_compile
 
 if TYPE_CHECKING:
     from bot.mail.reader import Mail
@@ -25,6 +25,7 @@ _FIELD = lazy_compile(
 )
 _QUICK = lazy_compile(r"(?:final|original)-recipient\s*:")  # on the lower-cased text
 _TYPE = lazy_compile(r"^\s*[A-Za-z0-9-]+\s*;\s*")
+_BLANK_LINE = lazy_compile(r"\n[ \t]*\n")
 _ACTIONS = ("failed", "delayed", "delivered", "relayed", "expanded")
 
 
@@ -43,7 +44,7 @@ def _paragraph_fields(lines: list[str]) -> list[tuple[str, str]]:
 
 def _groups(text: str) -> list[dict[str, str]]:
     groups: list[dict[str, str]] = []
-    for para in re.split(r"\n[ \t]*\n", text):
+    for para in _BLANK_LINE.split(text):
         current: dict[str, str] = {}
         for name, value in _paragraph_fields(para.split("\n")):
             if name in ("final-recipient", "original-recipient") and name in current:
