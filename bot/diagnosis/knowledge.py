@@ -101,6 +101,25 @@ def _edge_keys(part: str) -> list[tuple[str, str, str]]:
     return keys
 
 
+def _gated(entries: list[_Entry]) -> tuple[tuple[str, _Entries], ...]:
+    """The unkeyed entries in groups behind a gate, the first characters their first parts share
+    (entries alike in their first two characters: "//www.spamcop.net/bl." and "//dsbl.org/..."
+    behind "//"): a text without the gate needs none of the group looked for."""
+    groups: dict[str, list[_Entry]] = {}
+    for entry in entries:
+        groups.setdefault(entry[1][:2], []).append(entry)
+    return tuple((_shared_start([e[1] for e in group]), tuple(group)) for group in groups.values())
+
+
+def _shared_start(texts: list[str]) -> str:
+    """The longest start all the texts share (that of the first and last in sorted order)."""
+    a, b = min(texts), max(texts)
+    n = 0
+    while n < len(a) and a[n] == b[n]:
+        n += 1
+    return a[:n]
+
+
 class PhraseIndex:
     """Which reasons' phrases (and pairs) a lower-cased text carries, all reasons in one go.
 
@@ -111,7 +130,8 @@ class PhraseIndex:
     phrases worth looking for. Each phrase is keyed by its inner word that the phrases share
     least (rare among phrases, rare in texts). A phrase without one ("user unknown") is keyed by
     the first or last characters of an outer word (_edge_keys); the handful with no key at all
-    (one word) are always looked for."""
+    (one word) are looked for when the
+    text holds the characters they begin with (_gated)."""
 
     __slots__ = ("by_end", "by_start", "by_word", "ends", "exclusions", "starts", "unkeyed", "words")
 
@@ -148,7 +168,7 @@ class PhraseIndex:
         self.words = frozenset(self.by_word)
         self.starts = frozenset(self.by_start)
         self.ends = frozenset(self.by_end)
-        self.unkeyed: _Entries = tuple(unkeyed)
+        self.unkeyed = _gated(unkeyed)
         # (reason, not_phrases)
         self.exclusions = tuple((r.name, r.not_phrases) for r in rules.values() if r.not_phrases)
 
@@ -175,18 +195,22 @@ class PhraseIndex:
             return found
         words = low.split(" ")
         # the entries whose key the text holds (set intersections and maps: no Python loop
-        # over the text's words), then the unkeyed ones
+        # over the text's words), then the unkeyed ones whose gate the text holds
         starts = self.starts.intersection(map(_first_chars, words))
         ends = self.ends.intersection(map(_last_chars, words))
         candidates = chain(
             chain.from_iterable(map(self.by_word.__getitem__, self.words.intersection(words))),
             chain.from_iterable(map(self.by_start.__getitem__, starts)),
             chain.from_iterable(map(self.by_end.__getitem__, ends)),
-            self.unkeyed,
         )
         for name, first, parts in candidates:
             if name not in found and first in low and (parts is None or in_order(low, parts)):
                 found.add(name)
+        for gate, entries in self.unkeyed:
+            if gate in low:
+                for name, first, parts in entries:
+                    if name not in found and first in low and (parts is None or in_order(low, parts)):
+                        found.add(name)
         if exclusions:
             for name, not_phrases in self.exclusions:
                 if name in found and any(p in low for p in not_phrases):
