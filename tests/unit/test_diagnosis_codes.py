@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from hypothesis import given, settings
+import re
+
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from bot.diagnosis import codes
@@ -41,3 +43,38 @@ def test_find_command() -> None:
     assert find_command("host said: 552 message too big (in reply to end of DATA command)") == "DATA"
     assert find_command("refused after initial connection") == "CONN"
     assert find_command("no command named here") is None
+
+
+# find_command looks for _COMMAND's matches the fast way (command words first, then a
+# case-sensitive pattern on the lower-cased text); here against the plain search, on texts built
+# from the pieces that make the fast way go wrong: word boundaries, case, white space other than
+# a space, letters that fold to ASCII ones under re.I.
+_COMMAND_PIECES = [
+    " ", "\n", "\t", "\u3000", "x", "_", "1", "é", "あ", "-", ":", "RCPT", "rcpt", " TO", "MAIL FROM",
+    "mail", " from", "after", "AFTER", "end of data", "DATA", "data", " command", ">>> ", "(",
+    "EHLO", "helo", "in reply to", "In Reply To ", "the ", "banner", "initial connection",
+    "greeting", "STARTTLS", "\u017ftarttls", "\u0130n reply to", "\u212a", "\u0131",
+]  # fmt: skip
+_command_texts = st.lists(st.sampled_from(_COMMAND_PIECES), max_size=16).map("".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_command_texts)
+@example("xafter EHLO (in reply to the banner)")
+@example("\u017ftarttls after DATA")
+@example("あafter EHLO")
+@example("x >>> DATA\n")
+@example("mail >>> helo")
+def test_find_command_finds_what_the_plain_search_finds(text: str) -> None:
+    m = codes._COMMAND.search(text)
+    assert find_command(text) == (m.lastgroup if m else None)
+
+
+def test_only_the_listed_letters_fold_to_ascii() -> None:
+    # find_command's reasoning for a text without codes._FOLDS_TO_ASCII: no other letter beyond
+    # ASCII matches an ASCII letter under re.I, or lower-cases to something of another length
+    # or to ASCII.
+    others = "".join(chr(c) for c in range(0x80, 0x110000) if not 0xD800 <= c < 0xE000)
+    assert sorted(re.findall("[a-z]", others, re.I)) == sorted(codes._FOLDS_TO_ASCII)
+    changed = [c for c in others if len(c.lower()) != 1 or c.lower().isascii()]
+    assert set(changed) <= set(codes._FOLDS_TO_ASCII)
