@@ -106,8 +106,9 @@ def classify(
             if named:
                 return named, CONF_STATUS
     found = kb.phrase_index.reasons_in(low)  # the reasons whose phrases the text carries
+    orders = _orders(kb)
     if not x_unix:
-        hit = _first_pass(kb, status, status_reason, reply_code, found, command, hint)
+        hit = _first_pass(kb, orders, status, status_reason, reply_code, found, command, hint)
         if hit:
             return hit
     if hint:
@@ -119,10 +120,9 @@ def classify(
     # Reply codes that name a reason outright (521: this host accepts no mail, ...).
     if reply_code and reply_code in kb.reply_reason and (status_reason is None or status_reason in kb.retry):
         return kb.reply_reason[reply_code], CONF_REPLY
-    for name in kb.phrase_order:
-        rule = kb.reasons[name]
-        if name in found and not (status and status in rule.not_statuses):
-            return name, CONF_LATE_PHRASE
+    late = _late_phrase(kb, orders, status, found)
+    if late:
+        return late, CONF_LATE_PHRASE
     if status_reason:
         return status_reason, CONF_WEAK_STATUS
     if status and len(status) > 3:
@@ -145,8 +145,56 @@ def classify(
     return "undefined", CONF_UNDEFINED
 
 
+class _Orders:
+    """Where each reason stands in kb.status_order and kb.phrase_order, and which reasons of
+    status_order a reply code or a reason's phrases concern. The passes look only at the reasons
+    of their order that something concerns (a handful), in that order: each other reason of the
+    order would be passed over (see _first_pass)."""
+
+    __slots__ = ("also_of", "early", "kb", "late", "reply_first")
+
+    def __init__(self, kb: DiagnosisKnowledge) -> None:
+        self.kb = kb
+        # (a name listed twice counts where it first stands: the passes would decide the same
+        # at its second place)
+        self.early: dict[str, int] = {}
+        self.late: dict[str, int] = {}
+        for i, name in enumerate(kb.status_order):
+            self.early.setdefault(name, i)
+        for i, name in enumerate(kb.phrase_order):
+            self.late.setdefault(name, i)
+        self.reply_first: dict[str, int] = {}
+        self.also_of: dict[str, list[int]] = {}
+        for i, name in enumerate(kb.status_order):
+            rule = kb.reasons[name]
+            for code in rule.reply_codes:
+                self.reply_first.setdefault(code, i)
+            for other in rule.also_phrases_of:
+                self.also_of.setdefault(other, []).append(i)
+
+
+_ORDERS: list[_Orders] = []
+
+
+def _orders(kb: DiagnosisKnowledge) -> _Orders:
+    """The _Orders of kb, made again when the knowledge was loaded again."""
+    if not _ORDERS or _ORDERS[0].kb is not kb:
+        _ORDERS[:] = [_Orders(kb)]
+    return _ORDERS[0]
+
+
+def _late_phrase(kb: DiagnosisKnowledge, orders: _Orders, status: str | None, found: set[str]) -> str | None:
+    """The first reason of kb.phrase_order whose phrases the text carries and whose
+    not_statuses leave the status alone (looking only at the reasons found, in that order)."""
+    for name in sorted(found.intersection(orders.late), key=orders.late.__getitem__):
+        if not (status and status in kb.reasons[name].not_statuses):
+            return name
+    return None
+
+
 def _first_pass(
     kb: DiagnosisKnowledge,
+    orders: _Orders,
     status: str | None,
     status_reason: str | None,
     reply_code: str | None,
@@ -154,7 +202,21 @@ def _first_pass(
     command: str | None,
     hint: str | None = None,
 ) -> tuple[str, float] | None:
-    for name in kb.status_order:
+    # The reasons of kb.status_order for which one of the tests below can hold: the hint, the
+    # first with the reply code, the status code's reason, and those whose phrases the text
+    # carries; the loop passes over every other reason of the order.
+    early = orders.early
+    places = {early[name] for name in found if name in early}
+    for name in found:
+        places.update(orders.also_of.get(name, ()))
+    if hint in early:
+        places.add(early[hint])
+    if status_reason in early:
+        places.add(early[status_reason])
+    if reply_code in orders.reply_first:
+        places.add(orders.reply_first[reply_code])
+    for place in sorted(places):
+        name = kb.status_order[place]
         rule = kb.reasons[name]
         if hint == name:
             return name, CONF_STATUS_AND_PHRASE if _said(found, rule) else CONF_PHRASE

@@ -237,3 +237,62 @@ def test_provider_rule_ranges() -> None:
     microsoft = next(p for p in load_diagnosis_knowledge().providers if p.name == "microsoft")
     assert ("blocked", "4.7.", 850, 899, "access denied, please try again later") in microsoft.rules
     assert ("authfailure", "4.7.", 26, 26, microsoft.rules[0][4]) == microsoft.rules[0]
+
+
+def _plain_first_pass(kb, status, status_reason, reply_code, found, command, hint):  # type: ignore[no-untyped-def]
+    """The first pass as first written: every reason of status_order in turn."""
+    from bot.diagnosis import reasons as R
+
+    for name in kb.status_order:
+        rule = kb.reasons[name]
+        if hint == name:
+            return name, R.CONF_STATUS_AND_PHRASE if R._said(found, rule) else R.CONF_PHRASE
+        if reply_code and reply_code in rule.reply_codes:
+            return name, R.CONF_REPLY
+        if status_reason == name:
+            if not found.isdisjoint(rule.yields_to):
+                continue
+            if rule.status_needs_phrase_of and found.isdisjoint(rule.status_needs_phrase_of):
+                continue
+            return name, R.CONF_STATUS_AND_PHRASE if R._said(found, rule) else R.CONF_STATUS
+        if R._said(found, rule) and R._phrase_allowed(rule, command, status_reason, status, kb):
+            return name, R.CONF_PHRASE
+    return None
+
+
+def _plain_late_phrase(kb, status, found):  # type: ignore[no-untyped-def]
+    for name in kb.phrase_order:
+        if name in found and not (status and status in kb.reasons[name].not_statuses):
+            return name
+    return None
+
+
+def test_the_passes_decide_as_a_walk_over_every_reason() -> None:
+    # _first_pass looks only at the reasons something concerns; the second pass only at the
+    # phrase reasons found: both against the plain walks, over the statuses, reply codes,
+    # commands and hints of the shipped knowledge and many sets of found reasons.
+    import random
+
+    from bot.diagnosis import reasons as R
+    from bot.diagnosis.knowledge import diagnosis_knowledge
+
+    kb = diagnosis_knowledge()
+    orders = R._orders(kb)
+    names = sorted(kb.reasons)
+    statuses = [None, "5.0.0", "4.4.7", "5.7.1", *sorted(kb.status_reason)]
+    replies = [None, "550", "421", *sorted({c for r in kb.reasons.values() for c in r.reply_codes})]
+    commands = [None, "RCPT", "DATA", "MAIL", "EHLO", "CONN"]
+    rng = random.Random(3464)
+    decided = 0
+    for _ in range(20000):
+        status = rng.choice(statuses)
+        status_reason = kb.status_reason.get(status) if status else None
+        reply = rng.choice(replies)
+        found = set(rng.sample(names, rng.choice((0, 1, 1, 2, 3, 5))))
+        command = rng.choice(commands)
+        hint = rng.choice([None, None, *names])
+        fast = R._first_pass(kb, orders, status, status_reason, reply, found, command, hint)
+        assert fast == _plain_first_pass(kb, status, status_reason, reply, found, command, hint)
+        assert R._late_phrase(kb, orders, status, found) == _plain_late_phrase(kb, status, found)
+        decided += fast is not None
+    assert decided > 5000
