@@ -260,7 +260,7 @@ class Provider(NamedTuple):
                 continue
             if reason in self.temporary_only and not temporary:
                 continue
-            if any(p in low for p in phrases):
+            if any(map(low.__contains__, phrases)):  # (any(p in low for p in ...) without a generator)
                 return reason
         return None
 
