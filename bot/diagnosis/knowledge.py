@@ -13,8 +13,6 @@ import functools
 import operator
 import os
 import re
-import re._constants as sre_constants
-import re._parser as sre_parser
 from collections import Counter
 from itertools import chain, repeat
 from typing import Any, NamedTuple
@@ -234,14 +232,11 @@ class Provider(NamedTuple):
     statuses: dict[str, str]
     # (reason, status prefix "5.7.", lowest detail, highest detail, wording): code and words together
     rules: tuple[tuple[str, str, int, int, str], ...]
-    # pieces of text of which every match of code_pattern holds one (None: not known); a text
-    # with none of them needs no search (see required_pieces)
-    code_pieces: tuple[str, ...] | None = None
 
     def reason(self, low: str, status: str | None = None, reply_code: str | None = None) -> str | None:
         permanent = (status or "")[:1] == "5" and (reply_code or "")[:1] == "5"
         temporary = (status or "")[:1] != "5" and (reply_code or "")[:1] != "5"
-        if self.code_pattern is not None and self._may_hold_code(low):
+        if self.code_pattern is not None:
             found = self.code_pattern.findall(low)
             if found:
                 reason = self.codes.get(found[-1])
@@ -266,62 +261,10 @@ class Provider(NamedTuple):
 
     def code_reason(self, low: str) -> str | None:
         """The reason named by one of the provider's codes in the text, host unknown."""
-        if self.code_pattern is None or not self.codes_anywhere or not self._may_hold_code(low):
+        if self.code_pattern is None or not self.codes_anywhere:
             return None
         found = self.code_pattern.findall(low)
         return self.codes.get(found[-1]) if found else None
-
-    def _may_hold_code(self, low: str) -> bool:
-        pieces = self.code_pieces
-        return pieces is None or any(map(low.__contains__, pieces))
-
-
-_REPEATS = (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT, sre_constants.POSSESSIVE_REPEAT)
-
-
-def required_pieces(pattern: re.Pattern[str]) -> tuple[str, ...] | None:
-    """Pieces of plain text of which every match of the pattern holds at least one, read from
-    its parse: a run of literal characters, a group's or a repeat's (at least once) own pieces,
-    all the pieces of each alternative of a choice. None when there are none to be sure of (a
-    case-insensitive pattern, a group with flags of its own, anything else unusual)."""
-    if pattern.flags & re.IGNORECASE:
-        return None
-    try:
-        return _pieces(sre_parser.parse(pattern.pattern, pattern.flags))
-    except Exception:  # (an internal parse of another Python version: no pieces)
-        return None
-
-
-def _pieces(items: Any) -> tuple[str, ...] | None:
-    """The best choice of pieces one of the items of a sequence requires (the one whose
-    shortest piece is longest), or None."""
-    options: list[tuple[str, ...]] = []
-    run: list[str] = []
-    for op, av in items:
-        if op is sre_constants.LITERAL:
-            run.append(chr(av))
-            continue
-        if run:
-            options.append(("".join(run),))
-            run = []
-        found: tuple[str, ...] | None = None
-        if op is sre_constants.SUBPATTERN:
-            found = _pieces(av[3]) if not (av[1] or av[2]) else None
-        elif op is sre_constants.BRANCH:
-            each = [_pieces(alternative) for alternative in av[1]]
-            if each and all(each):
-                every = {p for pieces in each if pieces for p in pieces}
-                # (a piece that holds another is found wherever that one is: "lpnaaa", "lpn")
-                found = tuple(sorted(p for p in every if not any(q != p and q in p for q in every)))
-        elif op in _REPEATS and av[0] >= 1:
-            found = _pieces(av[2])
-        if found:
-            options.append(found)
-    if run:
-        options.append(("".join(run),))
-    if not options:
-        return None
-    return max(options, key=lambda o: (min(map(len, o)), -len(o)))
 
 
 class ProviderHosts:
@@ -661,8 +604,7 @@ def _load_providers(
             raise _fail(path, text, "codes_anywhere", message)
         out.append(
             Provider(name, hosts, pattern, codes_lower, rows, only["permanent_only"], only["temporary_only"],
-                     anywhere, dict(statuses), tuple(rules),
-                     required_pieces(pattern) if pattern is not None else None)
+                     anywhere, dict(statuses), tuple(rules))
         )
     return tuple(out)
 

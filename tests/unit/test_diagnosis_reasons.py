@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import re
 import shutil
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from bot.diagnosis.knowledge import DIAGNOSIS_DIR, DiagnosisKnowledgeError, load_diagnosis_knowledge
 from bot.diagnosis.reasons import classify, is_hard_bounce, pseudo_status
@@ -299,52 +296,3 @@ def test_the_passes_decide_as_a_walk_over_every_reason() -> None:
         assert R._late_phrase(kb, orders, status, found) == _plain_late_phrase(kb, status, found)
         decided += fast is not None
     assert decided > 5000
-
-
-@pytest.mark.parametrize(
-    ("pattern", "flags", "expected"),
-    [
-        (r"\b(ib[0-9]{3})\b", 0, ("ib",)),
-        (r"(?:lpnaaa|lpn|ofr|ouk)(?:[0-9]*[_-])?([0-9]{3})", 0, ("lpn", "ofr", "ouk")),
-        (r"x?abc(?:de)+", 0, ("abc",)),
-        (r"(?:de)*x", 0, ("x",)),
-        (r"a|", 0, None),
-        (r"[ab]c?", 0, None),
-        (r"abc", re.I, None),
-        (r"(?i:abc)", 0, None),
-    ],
-)
-def test_required_pieces(pattern: str, flags: int, expected: tuple[str, ...] | None) -> None:
-    from bot.diagnosis.knowledge import required_pieces
-
-    assert required_pieces(re.compile(pattern, flags)) == expected
-
-
-_CODE_PIECES = [
-    " ", "-", "_", "#", "/", ".", "0", "1", "5", "550", "a", "x", "ib", "lpn", "ofr", "ouk", "aaa", "rp",
-    "sc", "-00", "err", "i.ua", "aup", "p1", "t9", "ib550", "lpnaaa_550", "ofr550", "abc-p1", "rp-001",
-    ".i.ua/err/5/", "aup#x",
-]  # fmt: skip
-
-
-@settings(max_examples=400, deadline=None)
-@given(st.lists(st.sampled_from(_CODE_PIECES), max_size=12).map("".join))
-def test_providers_codes_are_searched_only_where_they_can_be(text: str) -> None:
-    # a provider's code pattern matches only in texts holding one of its code_pieces
-    from bot.diagnosis.knowledge import diagnosis_knowledge
-
-    for provider in diagnosis_knowledge().providers:
-        pattern, pieces = provider.code_pattern, provider.code_pieces
-        if pattern is not None and pieces is not None and pattern.search(text):
-            assert any(p in text for p in pieces), (provider.name, text)
-
-
-def test_every_provider_code_is_found_among_the_pieces() -> None:
-    # (so that the generated texts above reach every provider's codes)
-    from bot.diagnosis.knowledge import diagnosis_knowledge
-
-    gated = [p for p in diagnosis_knowledge().providers if p.code_pieces is not None]
-    assert len(gated) >= 5
-    for provider in gated:
-        assert provider.code_pattern is not None
-        assert any(provider.code_pattern.search(f" {piece} ") for piece in _CODE_PIECES), provider.name
