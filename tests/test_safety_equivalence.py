@@ -208,3 +208,22 @@ def test_innermost_markers_find_what_all_markers_find(marker_list: list[str], te
     assert any(m in text for m in _innermost(tuple(marker_list))) is found
     shipped = rules().authenticated_markers
     assert any(m in text for m in _innermost(shipped)) is any(m in text for m in shipped)
+
+
+_RECEIVED_PIECES = ["from ", "by ", "with ", "esmtpsa", "ESMTP", "localhost", "mail.example.com",
+                    "pc-1.dsl.example.net", "[192.0.2.1]", "[10.0.0.5]", "(", ")", "unknown", "helo=",
+                    "x.example.co.jp", "127.0.0.1", " ", "\t", "authenticated sender", "caller", "[::1]",
+                    "; Thu, 9 May 2012 23:34:45 +0900", "日本"]
+received_lines = st.lists(st.sampled_from(_RECEIVED_PIECES), max_size=16).map("".join)
+
+
+@SETTINGS
+@given(received_lines)
+def test_unvouched_hop_is_first_hop_when_neither_authenticated_nor_local(value: str) -> None:
+    from bot.safety.backscatter import _unvouched_hop, first_hop
+
+    r = rules()
+    hop = first_hop([value], r)
+    assert hop is not None
+    expected = None if hop.authenticated or hop.local else hop
+    assert _unvouched_hop(value, r) == expected

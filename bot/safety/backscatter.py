@@ -54,29 +54,58 @@ class FirstHop(NamedTuple):  # (a NamedTuple: made for every report, cheaper tha
 def first_hop(received: list[str], r: Rules) -> FirstHop | None:
     if not received:
         return None
-    line = " ".join(received[-1][:MAX_HOP].split())
+    line, norm = _hop_text(received[-1])
+    from_hosts, local = _senders(line, r)
+    return _hop(line, norm, _authenticated(norm, r), from_hosts, local)
+
+
+def _unvouched_hop(received: str, r: Rules) -> FirstHop | None:
+    """first_hop([received], r) when that hop is neither authenticated nor local, else None.
+
+    Most first hops of a genuine report are one or the other, and which one is known before
+    the by-clause and the host names are read: the search for them is skipped then.
+    """
+    line, norm = _hop_text(received)
+    if _authenticated(norm, r):
+        return None
+    from_hosts, local = _senders(line, r)
+    return None if local else _hop(line, norm, False, from_hosts, local)
+
+
+def _hop_text(received: str) -> tuple[str, str]:
+    """The Received: line with single white space, and its normalised form."""
+    line = " ".join(received[:MAX_HOP].split())
     # An ASCII line, its white space already single: normalise() comes down to lower().
-    norm = line.lower() if line.isascii() else normalise(line)
+    return line, (line.lower() if line.isascii() else normalise(line))
+
+
+def _authenticated(norm: str, r: Rules) -> bool:
     # "marker in norm" for each marker, unrolled in C
-    authenticated = any(map(norm.__contains__, _innermost(r.authenticated_markers)))
+    return any(map(norm.__contains__, _innermost(r.authenticated_markers)))
+
+
+def _senders(line: str, r: Rules) -> tuple[list[str], bool]:
+    """The host names and addresses of the from-clause, and whether the hop is local."""
     m = _FROM_CLAUSE.match(line)
-    from_hosts: list[str] = []
-    if m:
-        from_hosts.append(clean_host(m.group(1)))
-        parens = m.group(2)
-        if parens:
-            for h in _IN_PARENS_HOST.findall(parens):
-                if h.lower() not in _NOT_HOSTS:
-                    from_hosts.append(clean_host(h))
-    by = _by_clause(line, norm)
-    by_host = clean_host(by.group(1)) if by else None
-    local = not m or bool(from_hosts and (from_hosts[0] in r.local_hosts or is_private_ip(from_hosts[0])))
+    if not m:
+        return [], True
+    from_hosts = [clean_host(m.group(1))]
+    parens = m.group(2)
+    if parens:
+        for h in _IN_PARENS_HOST.findall(parens):
+            if h.lower() not in _NOT_HOSTS:
+                from_hosts.append(clean_host(h))
+    if from_hosts[0] in r.local_hosts or is_private_ip(from_hosts[0]):
+        return from_hosts, True
     # "from [192.0.2.1] (unknown [10.0.0.5])": the connecting address is the one in brackets
     # inside the parentheses when present, otherwise the HELO name.
-    if not local:
-        addresses = [h for h in from_hosts if is_ip(h)]
-        if addresses and all(map(is_private_ip, addresses)):
-            local = True
+    addresses = [h for h in from_hosts if is_ip(h)]
+    return from_hosts, bool(addresses) and all(map(is_private_ip, addresses))
+
+
+def _hop(line: str, norm: str, authenticated: bool, from_hosts: list[str], local: bool) -> FirstHop:
+    by = _by_clause(line, norm)
+    by_host = clean_host(by.group(1)) if by else None
     named = tuple([h for h in from_hosts if h and h != "unknown"])
     return FirstHop(line, named, by_host, authenticated, local)
 
@@ -179,16 +208,19 @@ def gather(mail: Mail, me: str | None, rules_: Rules | None = None, *, complete:
     from_domain = from_address.partition("@")[2] if from_address else None  # (address_domain's answer)
     from_org = registrable(from_domain, r.domains)
     me_address = bare_address(me)
-    me_org = registrable(address_domain(me), r.domains)
 
     if me_address and from_address and from_address != me_address:
         ev.add("returned_from_not_you", returned_from=from_address)
 
     # The organisation the mail should have entered through: the user's, else the From domain's.
-    # Without one, where the mail entered says nothing, and its Received: line is not read.
-    home = me_org if me_address and from_address == me_address else from_org
-    hop = first_hop([last_received], r) if last_received is not None and home is not None else None
-    if hop is not None and home is not None and not hop.authenticated and not hop.local:
+    # Without one, where the mail entered says nothing, and its Received: line is not read; nor
+    # is it read further when the hop was authenticated or local.
+    if me_address and from_address == me_address:
+        home = registrable(address_domain(me), r.domains)
+    else:
+        home = from_org
+    hop = _unvouched_hop(last_received, r) if last_received is not None and home is not None else None
+    if hop is not None and home is not None:
         orgs = {registrable(h, r.domains) for h in (*hop.from_hosts, hop.by_host) if h}
         if home not in orgs:
             ev.add(
