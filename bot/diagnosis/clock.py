@@ -36,9 +36,20 @@ def _moment(
 ) -> datetime | None:
     """The instant, or None where the fields name none (no such day, a zone a day or more away)."""
     try:
-        return datetime(year, month, day, hour, minute, second, tzinfo=timezone(timedelta(seconds=offset)))
+        zone = _ZONES.get(offset)
+        if zone is None:
+            zone = timezone(timedelta(seconds=offset))
+            if len(_ZONES) < _MAX_ZONES:
+                _ZONES[offset] = zone
+        return datetime(year, month, day, hour, minute, second, tzinfo=zone)
     except (ValueError, OverflowError):
         return None
+
+
+# The zones met so far by offset: a few dozen exist, and each mail's dates would otherwise make
+# a timedelta and a timezone apiece. (Only valid zones are kept; odd offsets stop being kept.)
+_MAX_ZONES = 256
+_ZONES: dict[int, timezone] = {}
 
 
 def _parse(value: str | None) -> datetime | None:
