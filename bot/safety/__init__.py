@@ -48,12 +48,15 @@ def _loaded(module: str, name: str = "check") -> Any:
 _LOADED: dict[tuple[str, str], Any] = {}
 
 
+_CHECK_ERRORS = (ValueError, TypeError, AttributeError, IndexError, KeyError, RecursionError)
+
+
 def _run(checks: list[Callable[[Rules], Warning | None]], r: Rules) -> list[Warning]:
     found: list[Warning] = []
     for check in checks:
         try:
             warning = check(r)
-        except (ValueError, TypeError, AttributeError, IndexError, KeyError, RecursionError):
+        except _CHECK_ERRORS:
             # A malformed mail must cost a warning, never the whole answer.
             warning = None
         if warning is not None:
@@ -95,6 +98,17 @@ def assess(
     checks = _content_checks(mail, recipients)
     inner_checks: list[list[Callable[[Rules], Warning | None]]] = []
     is_report = bool(recipients or mail.dsn_recipients)
+    if is_report and not checks:
+        # Most reports: nothing to open or click, so backscatter is the one check that can apply
+        # (the same as the general path below, without building and walking a list of checks).
+        if not mail.returned_headers:
+            return []
+        r = rules_ or _shipped_rules()
+        try:
+            warning = _loaded("backscatter")(mail, me, r)
+        except _CHECK_ERRORS:
+            return []
+        return [] if warning is None else [warning]
     if is_report:
         # Backscatter is a genuine report about somebody else's mail; without a report there is
         # no returned original, only perhaps a forwarded message. Without the returned
