@@ -57,21 +57,6 @@ def test_addresses_read_as_ipaddress_reads_them(host: str) -> None:
     assert is_private_ip(host) is _reference_is_private(host)
 
 
-# IPv6 as written in Received: lines and as it goes wrong: groups of hex digits, "::", a scope,
-# an IPv4 address at the end, too many or too long groups
-_V6_PIECES = ["0", "1", "fe80", "FE80", "febf", "fec0", "fc00", "fdff", "fe00", "ffff", "2001",
-              "db8", "0db8", "00000", "12345", "g", "::", ":", ":", ":", "%", "%eth0", "%%", "/64",
-              "192.0.2.1", "10.0.0.1", "1.2.3", "01.2.3.4", "٣"]
-v6_addresses = st.lists(st.sampled_from(_V6_PIECES), min_size=1, max_size=24).map("".join)
-
-
-@settings(max_examples=1500, deadline=None)
-@given(st.one_of(v6_addresses, st.ip_addresses(v=6).map(str), st.ip_addresses(v=6).map(lambda a: a.exploded)))
-def test_ipv6_addresses_read_as_ipaddress_reads_them(host: str) -> None:
-    assert is_ip(host) is _reference_is_ip(host)
-    assert is_private_ip(host) is _reference_is_private(host)
-
-
 @pytest.mark.parametrize(
     ("host", "address", "private"),
     [
@@ -92,15 +77,6 @@ def test_ipv6_addresses_read_as_ipaddress_reads_them(host: str) -> None:
         ("fe80::1%eth0", True, True),
         ("fd00::5", True, True),
         ("2001:db8::1", True, False),
-        ("::", True, True),
-        ("::ffff:10.0.0.1", True, False),  # (ipaddress of Python 3.11 does not look inside)
-        ("fe80::10d2:b426:34cf:d5d0", True, True),
-        ("febf:ffff::1", True, True),
-        ("fec0::1", True, False),
-        ("1:2:3:4:5:6:7:8", True, False),
-        ("1:2:3:4:5:6:7:8:9", False, False),
-        ("1::2::3", False, False),
-        ("::1/128", False, False),
         ("mail.example.com", False, False),
     ],
 )

@@ -84,7 +84,13 @@ def _is_ip(host: str) -> bool:
         return False
     if ":" not in host:
         return _ipv4(host) is not None
-    return _ipv6(host) is not None
+    import ipaddress  # IPv6 only: rare in mail headers
+
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
 
 
 def _ipv4(text: str) -> int | None:
@@ -106,59 +112,6 @@ def _ipv4(text: str) -> int | None:
     return value
 
 
-_HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
-
-
-def _ipv6(text: str) -> int | None:
-    """The IPv6 address as a number, or None; the reading of ipaddress.IPv6Address (a scope
-    after "%", one "::" for a run of zero groups, an IPv4 address as the last two groups), which
-    a text with ":" must satisfy to be an address at all. Spares importing ipaddress (as many
-    instructions as a dozen mails cost) for the one IPv6 address in a Received: line."""
-    if "/" in text:
-        return None
-    text, sep, scope = text.partition("%")
-    if sep and (not scope or "%" in scope):
-        return None
-    parts = text.split(":")
-    if len(parts) < 3:
-        return None
-    if "." in parts[-1]:
-        v4 = _ipv4(parts.pop())
-        if v4 is None:
-            return None
-        parts += (f"{v4 >> 16:x}", f"{v4 & 0xFFFF:x}")
-    if len(parts) > 9:
-        return None
-    # one empty group between the ends: the "::"
-    inner_empty = [i for i in range(1, len(parts) - 1) if not parts[i]]
-    if len(inner_empty) > 1:
-        return None
-    if inner_empty:
-        skip = inner_empty[0]
-        high, low = skip, len(parts) - skip - 1
-        if not parts[0]:  # "::" at the start
-            high -= 1
-            if high:
-                return None
-        if not parts[-1]:  # "::" at the end
-            low -= 1
-            if low:
-                return None
-        skipped = 8 - (high + low)
-        if skipped < 1:
-            return None
-    else:
-        if len(parts) != 8:
-            return None
-        high, low, skipped = 8, 0, 0
-    value = 0
-    for group in (*parts[:high], *("0",) * skipped, *parts[len(parts) - low :]):
-        if not group or len(group) > 4 or not _HEX_DIGITS.issuperset(group):
-            return None
-        value = value << 16 | int(group, 16)
-    return value
-
-
 def _ipv4_network(cidr: str) -> tuple[int, int]:
     """'10.0.0.0/8' -> (the network's number shifted to its prefix, the bits shifted away)."""
     address, bits = cidr.split("/")
@@ -174,8 +127,7 @@ _INTERNAL_IPV4 = tuple(
     for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10",
               "127.0.0.0/8", "169.254.0.0/16", "0.0.0.0/32")
 )
-# (as ipaddress has them) loopback ::1, unspecified ::, link-local fe80::/10, unique local fc00::/7
-_INTERNAL_IPV6 = ((0x3FA, 118), (0x7E, 121))
+_INTERNAL_IPV6 = "fc00::/7"
 
 
 def is_private_ip(host: str) -> bool:
@@ -194,10 +146,15 @@ def _is_private_ip(host: str) -> bool:
     if ":" not in host:  # only an IPv4 address, if any (see _ipv4)
         value = _ipv4(host)
         return value is not None and any(value >> shift == net for net, shift in _INTERNAL_IPV4)
-    value = _ipv6(host)
-    if value is None:
+    import ipaddress
+
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
         return False
-    return value <= 1 or any(value >> shift == net for net, shift in _INTERNAL_IPV6)
+    if ip.is_loopback or ip.is_link_local or ip.is_unspecified:
+        return True
+    return ip.version == 6 and ip in ipaddress.ip_network(_INTERNAL_IPV6)
 
 
 def registrable(host: str | None, rules: DomainRules) -> str | None:
