@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from functools import partial
+from typing import Any
 
 from bot import patterns
 from bot.safety.rules import DomainRules
@@ -28,26 +30,30 @@ MAX_LINKS = 200
 # these functions are called some fifteen times per report.)
 _CACHED_LENGTH = 300
 _CACHED_NAMES = 4096
-_cleaned: dict[str, str] = {}
-_ip: dict[str, bool] = {}
-_private: dict[str, bool] = {}
-# per set of two-label suffixes (a frozenset keeps its hash): rules loaded from another folder
-# get their own answers
-_registrable_by_suffixes: dict[frozenset[str], dict[str, str | None]] = {}
-_UNKNOWN = ""  # (no answer of registrable is "": it gives None or a name)
+
+
+class _Remembered(dict[str, Any]):
+    """{name: compute(name)}, filled as names are looked up (see above)."""
+
+    __slots__ = ("compute",)
+
+    def __init__(self, compute: Callable[[str], Any]) -> None:
+        super().__init__()
+        self.compute = compute
+
+    def __missing__(self, name: str) -> Any:
+        answer = self.compute(name)
+        if len(name) <= _CACHED_LENGTH:
+            if len(self) >= _CACHED_NAMES:
+                self.clear()
+            self[name] = answer
+        return answer
 
 
 def clean_host(host: str) -> str:
     """Lower case, without brackets or trailing dot; a non-ASCII name in its xn-- form, so that a
     look-alike (gооgle.com with Cyrillic o) is judged as the different name it is."""
-    cleaned = _cleaned.get(host)
-    if cleaned is None:
-        cleaned = _clean_host(host)
-        if len(host) <= _CACHED_LENGTH:
-            if len(_cleaned) >= _CACHED_NAMES:
-                _cleaned.clear()
-            _cleaned[host] = cleaned
-    return cleaned
+    return _cleaned[host]
 
 
 def _clean_host(host: str) -> str:
@@ -62,18 +68,13 @@ def _clean_host(host: str) -> str:
     return host
 
 
+_cleaned = _Remembered(_clean_host)
+
 _IP_CHARS = frozenset("0123456789abcdef.:")
 
 
 def is_ip(host: str) -> bool:
-    answer = _ip.get(host)
-    if answer is None:
-        answer = _is_ip(host)
-        if len(host) <= _CACHED_LENGTH:
-            if len(_ip) >= _CACHED_NAMES:
-                _ip.clear()
-            _ip[host] = answer
-    return answer
+    return _ip[host]
 
 
 def _is_ip(host: str) -> bool:
@@ -91,6 +92,9 @@ def _is_ip(host: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+_ip = _Remembered(_is_ip)
 
 
 def _ipv4(text: str) -> int | None:
@@ -131,14 +135,7 @@ _INTERNAL_IPV6 = "fc00::/7"
 
 
 def is_private_ip(host: str) -> bool:
-    answer = _private.get(host)
-    if answer is None:
-        answer = _is_private_ip(host)
-        if len(host) <= _CACHED_LENGTH:
-            if len(_private) >= _CACHED_NAMES:
-                _private.clear()
-            _private[host] = answer
-    return answer
+    return _private[host]
 
 
 def _is_private_ip(host: str) -> bool:
@@ -157,6 +154,9 @@ def _is_private_ip(host: str) -> bool:
     return ip.version == 6 and ip in ipaddress.ip_network(_INTERNAL_IPV6)
 
 
+_private = _Remembered(_is_private_ip)
+
+
 def registrable(host: str | None, rules: DomainRules) -> str | None:
     """The organisation part of a host name: mx1.mail.example.co.jp -> example.co.jp.
 
@@ -169,15 +169,14 @@ def registrable(host: str | None, rules: DomainRules) -> str | None:
     if known is None:
         if len(_registrable_by_suffixes) >= 8:
             _registrable_by_suffixes.clear()
-        known = _registrable_by_suffixes[suffixes] = {}
-    answer = known.get(host, _UNKNOWN)
-    if answer == _UNKNOWN:
-        answer = _registrable(host, suffixes)
-        if len(host) <= _CACHED_LENGTH:
-            if len(known) >= _CACHED_NAMES:
-                known.clear()
-            known[host] = answer
-    return answer
+        known = _Remembered(partial(_registrable, two_label_suffixes=suffixes))
+        _registrable_by_suffixes[suffixes] = known
+    return known[host]
+
+
+# per set of two-label suffixes (a frozenset keeps its hash): rules loaded from another folder
+# get their own answers
+_registrable_by_suffixes: dict[frozenset[str], _Remembered] = {}
 
 
 def _registrable(host: str, two_label_suffixes: frozenset[str]) -> str | None:
