@@ -16,7 +16,7 @@ import marshal
 import os
 import sys
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from bot.paths import StrPath
@@ -84,3 +84,27 @@ class BuiltStore:
 
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
+
+
+_Kept = TypeVar("_Kept", bound="KeptTables")
+
+
+class KeptTables:
+    """Base of a built index whose tables a BuiltStore keeps: _STATE names them, in order, and
+    `_restored` makes again what is cheaper to derive than to keep."""
+
+    _STATE: tuple[str, ...] = ()
+
+    def state(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in self._STATE)
+
+    @classmethod
+    def from_state(cls: type[_Kept], state: tuple[Any, ...]) -> _Kept:
+        built = cls.__new__(cls)
+        for name, value in zip(cls._STATE, state, strict=True):
+            setattr(built, name, value)
+        built._restored()
+        return built
+
+    def _restored(self) -> None:
+        """Called on a copy made from kept tables."""

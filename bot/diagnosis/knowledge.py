@@ -18,6 +18,7 @@ from itertools import chain, repeat
 from typing import Any, NamedTuple
 
 from bot import patterns
+from bot.built_store import KeptTables
 from bot.knowledge_file import line_of, read_text, read_toml
 from bot.paths import KNOWLEDGE_ROOT, StrPath
 
@@ -120,7 +121,7 @@ def _shared_start(texts: list[str]) -> str:
     return a[:n]
 
 
-class PhraseIndex:
+class PhraseIndex(KeptTables):
     """Which reasons' phrases (and pairs) a lower-cased text carries, all reasons in one go.
 
     The same answers as ReasonRule.matches asked of every reason, without looking for all
@@ -175,18 +176,10 @@ class PhraseIndex:
     # the tables kept between runs (see _load_cached); the key sets are made again
     _STATE = ("by_word", "by_start", "by_end", "unkeyed", "exclusions")
 
-    def state(self) -> tuple[Any, ...]:
-        return tuple(getattr(self, name) for name in self._STATE)
-
-    @classmethod
-    def from_state(cls, state: tuple[Any, ...]) -> "PhraseIndex":
-        index = cls.__new__(cls)
-        for name, value in zip(cls._STATE, state, strict=True):
-            setattr(index, name, value)
-        index.words = frozenset(index.by_word)
-        index.starts = frozenset(index.by_start)
-        index.ends = frozenset(index.by_end)
-        return index
+    def _restored(self) -> None:
+        self.words = frozenset(self.by_word)
+        self.starts = frozenset(self.by_start)
+        self.ends = frozenset(self.by_end)
 
     def reasons_in(self, low: str, exclusions: bool = True) -> set[str]:
         """The reasons r for which rules[r].matches(low, exclusions) is True."""

@@ -16,6 +16,7 @@ from functools import cache
 from typing import Any, NamedTuple
 
 from bot import patterns
+from bot.built_store import KeptTables
 from bot.knowledge_file import decode_error_line, read_text
 from bot.paths import KNOWLEDGE_ROOT, StrPath
 
@@ -65,7 +66,7 @@ class DomainRules(NamedTuple):
     help_domains: frozenset[str]
 
 
-class PhraseSet:
+class PhraseSet(KeptTables):
     """Phrases found in a text: whole words for Latin script, anywhere for Japanese.
 
     Plain substring search per phrase (fast on long texts, unlike one big alternation), then a
@@ -99,15 +100,6 @@ class PhraseSet:
     # the tables kept between runs (see _load_cached)
     _STATE = ("phrases", "_bounded", "_by_first_word", "_anywhere", "_anywhere_ascii")
 
-    def state(self) -> tuple[Any, ...]:
-        return tuple(getattr(self, name) for name in self._STATE)
-
-    @classmethod
-    def from_state(cls, state: tuple[Any, ...]) -> "PhraseSet":
-        phrase_set = cls.__new__(cls)
-        for name, value in zip(cls._STATE, state, strict=True):
-            setattr(phrase_set, name, value)
-        return phrase_set
 
     def find(self, text: str) -> list[str]:
         """The distinct phrases in the text, in order of first appearance (text normalised here)."""
