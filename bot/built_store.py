@@ -15,13 +15,15 @@ import binascii
 import marshal
 import os
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from bot.paths import StrPath
 
 VERSION = 1  # of the copy's layout
+
+_Built = TypeVar("_Built")
 
 # {file: (modification time in ns, size)}
 Versions = dict[str, tuple[int, int]]
@@ -61,6 +63,17 @@ class BuiltStore:
         except (OSError, EOFError, ValueError, TypeError):  # missing, damaged, of another layout
             return None
         return state
+
+    def restore(self, from_state: Callable[[Any], _Built]) -> _Built | None:
+        """What from_state makes of the kept state; None when nothing is kept for the present
+        files, or the copy is of another layout (then build from the files)."""
+        state = self.load()
+        if state is None:
+            return None
+        try:
+            return from_state(state)
+        except Exception:
+            return None
 
     def save(self, state: Any, files: Iterable[str], versions: Versions) -> None:
         """Keep the state built from `files`; versions: theirs, taken before they were read (a

@@ -610,12 +610,9 @@ def _load_cached(base: StrPath) -> DiagnosisKnowledge:
     from bot.built_store import BuiltStore, file_versions
 
     store = BuiltStore("diagnosis", base)
-    state = store.load()
-    if state is not None:
-        try:
-            return _from_state(state)
-        except Exception:  # a copy of another layout: build from the files
-            pass
+    kept = store.restore(_from_state)
+    if kept is not None:
+        return kept
     from bot.toml_cache import load_through_cache
 
     try:

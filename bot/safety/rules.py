@@ -410,12 +410,9 @@ def _load_cached(directory: StrPath) -> Rules:
     from bot.built_store import BuiltStore, file_versions
 
     store = BuiltStore("safety", directory)
-    state = store.load()
-    if state is not None:
-        try:
-            return _from_state(state)
-        except Exception:  # a copy of another layout: build from the files
-            pass
+    kept = store.restore(_from_state)
+    if kept is not None:
+        return kept
     from bot.toml_cache import load_through_cache
 
     paths = [os.path.join(directory, name) for name in _FILES]
