@@ -23,8 +23,7 @@ def base(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def _kept(base: Path) -> K.DiagnosisKnowledge | None:
-    state = BuiltStore("diagnosis", base).load()
-    return None if state is None else K._from_state(state)
+    return BuiltStore("diagnosis", base).restore(K._from_state)
 
 
 def _same(a: K.DiagnosisKnowledge, b: K.DiagnosisKnowledge) -> None:

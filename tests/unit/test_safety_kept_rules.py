@@ -23,8 +23,7 @@ def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def _kept(folder: Path) -> R.Rules | None:
-    state = BuiltStore("safety", folder).load()
-    return None if state is None else R._from_state(state)
+    return BuiltStore("safety", folder).restore(R._from_state)
 
 
 def _same(a: R.Rules, b: R.Rules) -> None:
