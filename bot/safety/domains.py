@@ -26,8 +26,8 @@ MAX_LINKS = 200
 
 # The same few names come up again and again within a report: short ones are remembered
 # (a hostile header's megabyte-long "name" is not kept), up to _CACHED_NAMES of them, then the
-# memory starts over. (Plain dicts: a look-up in one costs half what an lru_cache call does, and
-# these functions are called some fifteen times per report.)
+# memory starts over. (A dict that fills itself through __missing__: a look-up in it costs half
+# what an lru_cache call does, and these functions are called some fifteen times per report.)
 _CACHED_LENGTH = 300
 _CACHED_NAMES = 4096
 
