@@ -1,19 +1,24 @@
 """Share a long list of inputs between forked worker processes, output kept in input order.
 
 `bouncedesk diagnose` over a folder of bounces is CPU-bound and every mail is independent, so
-on a machine with several cores the inputs are cut into contiguous runs of about equal size.
-This process diagnoses the first input (which loads the readers and the knowledge once, before
-the fork, so workers share them) and then the first run; each worker writes its run to an
-anonymous in-memory file. The runs are then copied to standard output in order, so the output
-is byte for byte what one process would write. A worker that cannot start or dies is replaced
-by doing its run here: no input is ever skipped.
+on a machine with several cores the inputs are cut into contiguous runs of about equal size,
+several per process. This process diagnoses the first input (which loads the readers and the
+knowledge once, before the fork, so workers share them), then it and the workers take runs
+one at a time, in order, from a pipe holding one byte per run: whoever is free takes the next
+one, so all finish at about the same time however fast each goes. Each process writes every
+run it finishes to its own anonymous in-memory file, framed with the run's number; at the end
+the runs are copied to standard output in order, so the output is byte for byte what one
+process would write. A run that no process delivered (a worker that could not start or died)
+is done here: no input is ever skipped.
 
 POSIX only (os.fork); elsewhere everything runs in this process.
 """
 
 from __future__ import annotations
 
+import contextlib
 import gc
+import io
 import os
 import sys
 
@@ -53,11 +58,98 @@ def _memory_file() -> BinaryIO:
         import tempfile
 
         return tempfile.TemporaryFile()
-    return open(fd, "w+b")  # handed to the worker, read back and closed afterwards
+    return open(fd, "w+b")  # shared with the workers, read back and closed afterwards
 
 
-def _start_worker(names: list[str], work: Work, sink: BinaryIO, encoding: str, errors: str) -> int | None:
-    """The pid of a worker diagnosing `names` into `sink`, or None when none could start."""
+# Runs per process: more runs balance the processes better at the end, each costs a pipe read
+# and a frame. (At most 255 runs: a run's number is one byte in the pipe.)
+RUNS_PER_JOB = 8
+
+
+def diagnose_in_workers(names: list[str], jobs: int, work: Work, stdout: TextIO) -> int:
+    """Run `work` over `names` with up to `jobs` processes, all output to `stdout` in input
+    order; the worst exit status of all."""
+    status = work(names[:1], stdout)
+    runs = split_evenly(names[1:], min(jobs * RUNS_PER_JOB, 255))
+    stdout.flush()
+    sys.stderr.flush()
+    encoding, errors = _encoding(stdout), getattr(stdout, "errors", None) or "strict"
+    # What is loaded by now (modules, knowledge, patterns) lives as long as the process: out of
+    # the collector's sight, its pages stay shared with the workers instead of being copied
+    # when a collection walks them.
+    gc.freeze()
+    queue = _run_queue(len(runs))
+    sinks = [_memory_file() for _ in range(jobs)]
+    pids = [_start_worker(runs, queue, work, sink, encoding, errors) for sink in sinks[1:]]
+    if queue is not None:
+        _take_runs(runs, queue, work, sinks[0], encoding, errors)
+        os.close(queue)
+    for pid in pids:
+        _wait(pid)
+    done: dict[int, tuple[int, bytes]] = {}
+    for sink in sinks:
+        sink.seek(0)
+        done.update(_frames(sink.read()))
+        sink.close()
+    for number, run in enumerate(runs):
+        if number in done:
+            run_status, output = done[number]
+            _copy(output, stdout)
+        else:  # nobody delivered it (a worker died, or no pipe): do it here, nothing is lost
+            run_status = work(run, stdout)
+            stdout.flush()
+        status = max(status, run_status)
+    return status
+
+
+def _run_queue(count: int) -> int | None:
+    """The reading end of a pipe holding the numbers 0..count-1, one byte each, in order; None
+    when there is no pipe (everything is then done at the end, in this process)."""
+    try:
+        read_end, write_end = os.pipe()
+    except OSError:
+        return None
+    try:
+        os.write(write_end, bytes(range(count)))  # (at most 255 bytes: never blocks)
+    except OSError:
+        os.close(read_end)
+        return None
+    finally:
+        os.close(write_end)  # all numbers taken: reads find the end of the pipe
+    return read_end
+
+
+def _take_runs(runs: list[list[str]], queue: int, work: Work, sink: BinaryIO, encoding: str,
+               errors: str) -> None:
+    """Take the next run from the queue until none is left; each output framed into `sink`.
+    (A read of one byte from a pipe is atomic: no run is taken twice.)"""
+    while number := os.read(queue, 1):
+        out = io.StringIO()
+        run_status = work(runs[number[0]], out)
+        output = out.getvalue().encode(encoding, errors)
+        sink.write(b"%d %d %d\n" % (number[0], run_status, len(output)) + output)
+    sink.flush()
+
+
+def _frames(data: bytes) -> dict[int, tuple[int, bytes]]:
+    """{run number: (exit status, output)} of every whole frame in `data`. A frame cut short
+    (a worker that died while writing) is left out, so its run is done again."""
+    frames = {}
+    pos = 0
+    while (end := data.find(b"\n", pos)) >= 0:
+        number, run_status, size = (int(x) for x in data[pos:end].split())
+        if end + 1 + size > len(data):
+            break
+        frames[number] = (run_status, data[end + 1 : end + 1 + size])
+        pos = end + 1 + size
+    return frames
+
+
+def _start_worker(runs: list[list[str]], queue: int | None, work: Work, sink: BinaryIO,
+                  encoding: str, errors: str) -> int | None:
+    """The pid of a worker taking runs from `queue` into `sink`, or None when none started."""
+    if queue is None:
+        return None
     try:
         pid = os.fork()
     except OSError:
@@ -65,46 +157,13 @@ def _start_worker(names: list[str], work: Work, sink: BinaryIO, encoding: str, e
     if pid:
         return pid
     # In the worker: never return into the caller, never flush the parent's buffers.
-    status = 70
+    status = 0
     try:
-        out = open(sink.fileno(), "w", encoding=encoding, errors=errors, closefd=False)  # noqa: SIM115
-        status = work(names, out)
-        out.flush()
+        _take_runs(runs, queue, work, sink, encoding, errors)
         sys.stderr.flush()
-    except BaseException:  # whatever went wrong, the parent redoes this run
+    except BaseException:  # whatever went wrong, the parent redoes the runs not delivered
         status = 70
     os._exit(status)
-
-
-def diagnose_in_workers(names: list[str], jobs: int, work: Work, stdout: TextIO) -> int:
-    """Run `work` over `names` with up to `jobs` processes, all output to `stdout` in input
-    order; the worst exit status of all."""
-    status = work(names[:1], stdout)
-    runs = split_evenly(names[1:], jobs)
-    stdout.flush()
-    sys.stderr.flush()
-    # What is loaded by now (modules, knowledge, patterns) lives as long as the process: out of
-    # the collector's sight, its pages stay shared with the workers instead of being copied
-    # when a collection walks them.
-    gc.freeze()
-    workers: list[tuple[list[str], BinaryIO, int | None]] = []
-    for run in runs[1:]:
-        sink = _memory_file()
-        pid = _start_worker(run, work, sink, _encoding(stdout), getattr(stdout, "errors", None) or "strict")
-        workers.append((run, sink, pid))
-    status = max(status, work(runs[0], stdout) if runs else 0)
-    stdout.flush()
-    for run, sink, pid in workers:
-        worker_status = _wait(pid)
-        if worker_status in (0, 2):
-            sink.seek(0)
-            _copy(sink.read(), stdout)
-            status = max(status, worker_status)
-        else:  # no worker, or it died: do its run here so nothing is lost
-            status = max(status, work(run, stdout))
-            stdout.flush()
-        sink.close()
-    return status
 
 
 def _encoding(stdout: TextIO) -> str:
@@ -114,18 +173,15 @@ def _encoding(stdout: TextIO) -> str:
 def _copy(data: bytes, stdout: TextIO) -> None:
     binary = getattr(stdout, "buffer", None)
     if binary is not None:
+        stdout.flush()
         binary.write(data)
         binary.flush()
     else:  # a text-only stream such as io.StringIO
         stdout.write(data.decode(_encoding(stdout)))
-        stdout.flush()
 
 
-def _wait(pid: int | None) -> int | None:
+def _wait(pid: int | None) -> None:
     if pid is None:
-        return None
-    try:
-        _, raw = os.waitpid(pid, 0)
-    except ChildProcessError:
-        return None
-    return os.waitstatus_to_exitcode(raw)
+        return
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(pid, 0)

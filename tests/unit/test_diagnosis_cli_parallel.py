@@ -125,3 +125,24 @@ def test_how_many_workers() -> None:
     assert workers_for([*many, "-"], 0) == 1  # standard input is read by this process
     assert workers_for(many[: MIN_INPUTS_PER_JOB + 1], 0) == 1  # too few to be worth a worker
     assert 1 <= workers_for(many, 0) <= (os.cpu_count() or 1)
+
+
+def test_a_slow_process_takes_fewer_runs_than_a_fast_one() -> None:
+    import time
+
+    parent = os.getpid()
+
+    def slow_in_parent(run: list[str], out: TextIO) -> int:
+        here = "parent" if os.getpid() == parent else "worker"
+        if here == "parent":
+            time.sleep(0.1)
+        out.write("".join(f"{name} {here}\n" for name in run))
+        return 0
+
+    names = [f"mail-{i:03d}" for i in range(161)]
+    out = io.StringIO()
+    assert diagnose_in_workers(names, 2, slow_in_parent, out) == 0
+    lines = out.getvalue().splitlines()
+    assert [line.split()[0] for line in lines] == names  # still in input order
+    by_parent = sum(line.endswith(" parent") for line in lines[1:])  # (the first: before the fork)
+    assert by_parent <= len(names) // 4  # the worker took the runs the parent had no time for
