@@ -15,6 +15,8 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	$(MAKE) --no-print-directory locales-compile
 	$(BIN)/python -m compileall -q bot  # an editable install gets no bytecode; a wheel would
+	@# The first run fills the cache folder (built knowledge, compiled patterns): do it now.
+	$(BIN)/bouncedesk diagnose tests/fixtures/diagnosis/*.eml >/dev/null
 	touch $(STAMP)
 
 run: $(STAMP)
