@@ -19,6 +19,8 @@ from bot.models import Record
 from bot.patterns import compile as compile_pattern
 from bot.patterns import lazy_compile
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (mypy reads it as True)
+
 MAX_BYTES = 25 * 1024 * 1024
 MAX_LINE = 1_000_000  # characters; a longer line is cut (RFC 5322 allows 998)
 MAX_HEADERS = 1_000  # fields in one header block
@@ -76,12 +78,16 @@ class Mail(Record):
     returned_headers: the headers of the returned original (message/rfc822,
     text/rfc822-headers, or found in the text).
     A list or dict argument left out (None) is a new empty one.
+
+    A mail read by read_mail works out `headers` and `returned_text` on first read: most mails
+    are diagnosed by a few named headers (header() decodes only the value it finds), and only
+    some checks read the returned original's body.
     """
 
     __slots__ = (  # noqa: RUF023 (field order)
         "headers", "subject", "sender", "text", "is_mime", "dsn_message", "dsn_recipients",
         "returned_headers", "attachments", "problems", "content_type", "report_type", "part_types",
-        "feedback", "returned_text", "links", "_embedded",
+        "feedback", "returned_text", "links", "_embedded", "_raw_headers", "_returned_parts",
     )  # fmt: skip
 
     def __init__(
@@ -105,8 +111,14 @@ class Mail(Record):
         # message/rfc822 parts of the mail itself (not nested deeper), read on demand by
         # embedded(); left out of repr and ==
         _embedded: list[Part] | None = None,
+        # Given instead of `headers`: the fields as written, decoded into `headers` on first read.
+        _raw_headers: list[tuple[str, str]] | None = None,
+        # Given instead of `returned_text`: the text parts it is read from on first read.
+        _returned_parts: list[Part] | None = None,
     ) -> None:
-        self.headers: list[tuple[str, str]] = [] if headers is None else headers
+        if _raw_headers is None:
+            self.headers: list[tuple[str, str]] = [] if headers is None else headers
+        self._raw_headers = _raw_headers
         self.subject = subject
         self.sender = sender
         self.text = text
@@ -120,9 +132,25 @@ class Mail(Record):
         self.report_type = report_type
         self.part_types: list[str] = [] if part_types is None else part_types
         self.feedback: list[tuple[str, str]] = [] if feedback is None else feedback
-        self.returned_text = returned_text
+        if _returned_parts is None:
+            self.returned_text = returned_text
+        self._returned_parts = _returned_parts
         self.links: list[str] = [] if links is None else links
         self._embedded: list[Part] = [] if _embedded is None else _embedded
+
+    if not TYPE_CHECKING:  # (hidden from mypy, which would then type every unknown name Any)
+
+        def __getattr__(self, name: str) -> object:
+            # Called only for a slot not yet set: a field left to be worked out on first read.
+            if name == "headers" and self._raw_headers is not None:
+                self.headers = decode_fields(self._raw_headers)
+                self._raw_headers = None
+                return self.headers
+            if name == "returned_text" and self._returned_parts is not None:
+                self.returned_text = "\n".join([_part_text(p) for p in self._returned_parts])[:MAX_TEXT]
+                self._returned_parts = None
+                return self.returned_text
+            raise AttributeError(name)
 
     def with_text(self, text: str, returned_headers: list[tuple[str, str]] | None = None) -> Mail:
         """A copy that reads `text` instead (and these returned headers, when given)."""
@@ -138,14 +166,18 @@ class Mail(Record):
         """The first header of that name (case-insensitive), decoded; None when absent."""
         key = name.lower()
         size = len(key)
-        for k, v in self.headers:
+        raw = self._raw_headers
+        for k, v in self.headers if raw is None else raw:
             if len(k) == size and k.lower() == key:  # (the length test spares most lower() calls)
-                return v
+                return v if raw is None else decode_header(v)
         return None
 
     def header_all(self, name: str) -> list[str]:
         key = name.lower()
-        return [v for k, v in self.headers if k.lower() == key]
+        raw = self._raw_headers
+        if raw is None:
+            return [v for k, v in self.headers if k.lower() == key]
+        return [decode_header(v) for k, v in raw if k.lower() == key]
 
     def embedded(self) -> list[Mail]:
         """The attached messages (message/rfc822) read as mails: a forwarded bounce, for one."""
@@ -454,7 +486,7 @@ class _Walk:
     def __init__(self) -> None:
         self.texts: list[str] = []
         self.htmls: list[str] = []
-        self.returned_texts: list[str] = []
+        self.returned_texts: list[Part] = []  # read into Mail.returned_text on first read
         self.dsn_text: list[str] = []
         self.feedback_text: list[str] = []
         self.returned_headers: list[tuple[str, str]] | None = None
@@ -513,7 +545,7 @@ def _walk(root: Part, w: _Walk) -> None:
                 )
             if returned:
                 if ctype == "text/plain":
-                    w.returned_texts.append(_part_text(part))
+                    w.returned_texts.append(part)
             elif ctype == "text/html":
                 w.htmls.append(_part_text(part))
             else:
@@ -703,7 +735,7 @@ def _read_mime(raw: bytes, problems: list[str]) -> Mail:
 
 
 def _from_part(root: Part, problems: list[str]) -> Mail:
-    headers = decode_fields(root.headers)
+    headers = root.headers
     w = _Walk()
     _walk(root, w)
     texts = [t for t in w.texts if t and not t.isspace()]  # (t.strip() would copy every text)
@@ -726,7 +758,7 @@ def _from_part(root: Part, problems: list[str]) -> Mail:
         if recipients:
             dsn_message, dsn_recipients = message, recipients
     mail = Mail(
-        headers=headers,
+        _raw_headers=headers,
         text=text,
         is_mime=True,
         dsn_message=dsn_message,
@@ -738,11 +770,12 @@ def _from_part(root: Part, problems: list[str]) -> Mail:
         report_type=root.params.get("report-type", "").lower(),
         part_types=w.part_types,
         feedback=parse_field_block("\n".join(w.feedback_text)) if w.feedback_text else [],
-        returned_text="\n".join(w.returned_texts)[:MAX_TEXT],
+        _returned_parts=w.returned_texts,
         links=html_links(w.htmls),
         _embedded=w.embedded,
     )
-    # The first Subject and From (what mail.header gives), both found in one pass.
+    # The first Subject and From (what mail.header gives), both found in one pass over the
+    # fields as written (decoding a value gives the same as decoding the whole block).
     subject = sender = None
     for name, value in headers:
         size = len(name)  # (the length test spares most lower() calls, as in Mail.header)
@@ -751,8 +784,8 @@ def _from_part(root: Part, problems: list[str]) -> Mail:
                 subject = value
         elif size == 4 and sender is None and name.lower() == "from":
             sender = value
-    mail.subject = subject or ""
-    mail.sender = sender or ""
+    mail.subject = decode_header(subject) if subject else ""
+    mail.sender = decode_header(sender) if sender else ""
     return mail
 
 

@@ -1,0 +1,117 @@
+"""The mail reader's fast forms give exactly what their plain definitions give.
+
+A mail read by read_mail decodes its headers and reads the returned original's text only when
+they are first asked for; Mail.header decodes just the value it finds. Each is compared here
+with the eager form, on generated header values and on real mails.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from bot.mail.charset import decode_fields, decode_header
+from bot.mail.reader import Mail, read_mail, split_mailbox
+
+SETTINGS = settings(max_examples=300, deadline=None)
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "diagnosis"
+CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
+
+_VALUE_PIECES = [
+    " ", "\t", "\n", "\n ", "\n\t", "\n  ", "\r\n", "\r\n ", "\r", "\0", "a", "b c", "=", "?", "=?",
+    "=?utf-8?B?5pel5pys?=", "=?iso-2022-jp?B?GyRCRnxLXBsoQg==?=", "=?utf-8?Q?a_b?=", "\x1b$B", "é",
+    "日本", "\x0b", "\u3000", "\xa0", "?=", "\udce9",
+]  # fmt: skip
+field_lists = st.lists(
+    st.tuples(st.sampled_from(["Subject", "Received", "X-A", "from"]),
+              st.lists(st.sampled_from(_VALUE_PIECES), max_size=8).map("".join)),
+    max_size=6,
+)  # fmt: skip
+
+
+@SETTINGS
+@given(field_lists)
+@example([("Received", "from a\n\tby b\n (c)"), ("Subject", " x\r\n y ")])
+@example([("A", "x\0\n y"), ("B", "=?utf-8?Q?a?=\n =?utf-8?Q?b?=")])
+@example([("A", "plain"), ("B", "=?utf-8?B?5pel5pys?=\r\n\t=?utf-8?B?5pel5pys?=")])
+def test_a_value_decodes_alone_as_in_its_block(fields: list[tuple[str, str]]) -> None:
+    # Mail.header decodes the one value it finds; Mail.headers decodes the block at once.
+    assert decode_fields(fields) == [(k, decode_header(v)) for k, v in fields]
+
+
+def _mails() -> list[bytes]:
+    found = [p.read_bytes() for p in sorted(FIXTURES.glob("*.eml"))]
+    for box in sorted(FIXTURES.glob("*.mbox")):
+        found.extend(split_mailbox(box.read_bytes()))
+    if CORPUS.is_dir():
+        found.extend(p.read_bytes() for p in sorted(CORPUS.glob("*.eml")))
+    return found
+
+
+_ABSENT = ("x-not-there", "", "subjec", "SUBJECTS")
+
+
+def _decoded_first(data: bytes) -> Mail:
+    mail = read_mail(data)
+    assert isinstance(mail.headers, list)  # decodes them all now
+    assert isinstance(mail.returned_text, str)
+    return mail
+
+
+def test_mails_read_lazily_give_what_the_decoded_block_gives() -> None:
+    datas = _mails()
+    assert len(datas) >= 10
+    lazy_seen = 0
+    for data in datas:
+        lazy, eager = read_mail(data), _decoded_first(data)
+        names = [k for k, _ in eager.headers] + [k.upper() for k, _ in eager.headers] + list(_ABSENT)
+        if lazy._raw_headers is not None:
+            lazy_seen += 1
+            # Before anything is decoded: every look-up decodes only the value it finds.
+            assert [lazy.header(n) for n in names] == [eager.header(n) for n in names]
+            assert [lazy.header_all(n) for n in names] == [eager.header_all(n) for n in names]
+            assert lazy._raw_headers is not None
+        assert lazy.subject == (eager.header("subject") or "")
+        assert lazy.sender == (eager.header("from") or "")
+        assert lazy == eager and repr(lazy) == repr(eager)  # (== and repr read every field)
+        assert lazy._raw_headers is None and lazy._returned_parts is None
+    assert lazy_seen >= 10
+
+
+def test_the_returned_text_is_read_from_the_returned_plain_parts() -> None:
+    mail = read_mail(
+        b"From: MAILER-DAEMON@example.net\nSubject: failure\nMIME-Version: 1.0\n"
+        b'Content-Type: multipart/report; report-type=delivery-status; boundary="b"\n\n'
+        b"--b\nContent-Type: text/plain\n\nNot delivered.\n"
+        b"--b\nContent-Type: message/rfc822\n\n"
+        b'From: a@example.jp\nSubject: hello\nContent-Type: multipart/alternative; boundary="c"\n\n'
+        b"--c\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: base64\n\n"
+        b"44GT44KT44Gr44Gh44Gv\n"
+        b"--c\nContent-Type: text/html\n\n<p>html</p>\n"
+        b"--c\nContent-Type: text/plain\n\nsecond\n"
+        b"--c--\n--b--\n"
+    )
+    assert mail.returned_text == "こんにちは\nsecond"
+    assert mail.returned_headers == [
+        ("From", "a@example.jp"),
+        ("Subject", "hello"),
+        ("Content-Type", 'multipart/alternative; boundary="c"'),
+    ]
+
+
+def test_a_copy_with_other_text_keeps_the_lazy_fields() -> None:
+    data = (FIXTURES / "iso2022jp-autoreply.eml").read_bytes()
+    view = read_mail(data).with_text("other")
+    eager = _decoded_first(data)
+    assert view.headers == eager.headers and view.returned_text == eager.returned_text
+    assert view.text == "other"
+
+
+def test_a_mail_built_by_hand_keeps_its_fields() -> None:
+    mail = Mail(headers=[("Subject", "x")], returned_text="y")
+    assert mail.header("subject") == "x" and mail.returned_text == "y"
+    with pytest.raises(AttributeError):
+        mail.no_such_field  # type: ignore[attr-defined]  # noqa: B018
