@@ -4,10 +4,7 @@ Loaded once per process (`diagnosis_knowledge()`), validated on load: a mistake 
 `DiagnosisKnowledgeError` naming the file and the line.
 """
 
-# No `from __future__ import annotations` in this module: with it, typing.NamedTuple compiles
-# every field's annotation string into a ForwardRef when the class is made, about half a
-# million instructions a field (40 fields here), paid by every run. Annotations naming a
-# class defined further down are quoted.
+from __future__ import annotations
 
 import functools
 import operator
@@ -15,12 +12,20 @@ import os
 import re
 from collections import Counter
 from itertools import chain, repeat
-from typing import Any, NamedTuple
 
-from bot import patterns
+from bot import TYPE_CHECKING, patterns
 from bot.built_store import KeptTables
 from bot.knowledge_file import line_of, read_text, read_toml
-from bot.paths import KNOWLEDGE_ROOT, StrPath
+from bot.models import FrozenRecord
+from bot.paths import KNOWLEDGE_ROOT
+
+if TYPE_CHECKING:
+    from typing import Any, Final
+
+    from bot.paths import StrPath
+
+    # Parsed files of this load: filled from the cache, or by parsing (and then written to it).
+    _Parsed = dict[str, Any]
 
 DIAGNOSIS_DIR = os.path.join(KNOWLEDGE_ROOT, "diagnosis")  # (a str: see bot.paths)
 _STATUS = patterns.compile(r"^[245]\.\d{1,3}\.\d{1,3}$")
@@ -31,26 +36,52 @@ class DiagnosisKnowledgeError(ValueError):
     """A file in knowledge/diagnosis/ is wrong; the message names the file and the line."""
 
 
-# The records of this module are NamedTuples: built once per process, and a class as a frozen
-# dataclass costs about 2 ms of every start-up, three times what a NamedTuple class costs.
-class ReasonRule(NamedTuple):
-    name: str
-    hard: bool | str  # True, False or "5xx"
-    pseudo: str
-    failure: bool
-    statuses: frozenset[str]
-    reply_codes: frozenset[str]
-    phrases: tuple[str, ...]
-    pairs: tuple[tuple[str, ...], ...]
-    not_phrases: tuple[str, ...]
-    not_statuses: frozenset[str]
-    yields_to: tuple[str, ...]
-    status_needs_phrase_of: tuple[str, ...]
-    also_phrases_of: tuple[str, ...]
-    phrase_commands: frozenset[str]
-    phrase_not_commands: frozenset[str]
-    weak_status_ok: bool
-    needs_status: bool
+# The records of this module are FrozenRecords (bot.models), not NamedTuples or frozen
+# dataclasses: every start-up makes their classes, and a slotted class costs far less to make.
+class ReasonRule(FrozenRecord):
+    __slots__ = (  # noqa: RUF023 (field order)
+        "name", "hard", "pseudo", "failure", "statuses", "reply_codes", "phrases", "pairs",
+        "not_phrases", "not_statuses", "yields_to", "status_needs_phrase_of", "also_phrases_of",
+        "phrase_commands", "phrase_not_commands", "weak_status_ok", "needs_status",
+    )  # fmt: skip
+
+    def __init__(
+        self,
+        name: str,
+        hard: bool | str,  # True, False or "5xx"
+        pseudo: str,
+        failure: bool,
+        statuses: frozenset[str],
+        reply_codes: frozenset[str],
+        phrases: tuple[str, ...],
+        pairs: tuple[tuple[str, ...], ...],
+        not_phrases: tuple[str, ...],
+        not_statuses: frozenset[str],
+        yields_to: tuple[str, ...],
+        status_needs_phrase_of: tuple[str, ...],
+        also_phrases_of: tuple[str, ...],
+        phrase_commands: frozenset[str],
+        phrase_not_commands: frozenset[str],
+        weak_status_ok: bool,
+        needs_status: bool,
+    ) -> None:
+        self.name: Final = name
+        self.hard: Final = hard
+        self.pseudo: Final = pseudo
+        self.failure: Final = failure
+        self.statuses: Final = statuses
+        self.reply_codes: Final = reply_codes
+        self.phrases: Final = phrases
+        self.pairs: Final = pairs
+        self.not_phrases: Final = not_phrases
+        self.not_statuses: Final = not_statuses
+        self.yields_to: Final = yields_to
+        self.status_needs_phrase_of: Final = status_needs_phrase_of
+        self.also_phrases_of: Final = also_phrases_of
+        self.phrase_commands: Final = phrase_commands
+        self.phrase_not_commands: Final = phrase_not_commands
+        self.weak_status_ok: Final = weak_status_ok
+        self.needs_status: Final = needs_status
 
     def matches(self, low: str, exclusions: bool = True) -> bool:
         """True when the lower-cased text carries one of this reason's phrases (and, unless
@@ -211,20 +242,38 @@ class PhraseIndex(KeptTables):
         return found
 
 
-class Provider(NamedTuple):
+class Provider(FrozenRecord):
     """A big mail provider's own codes and wordings (knowledge/diagnosis/rhost.toml)."""
 
-    name: str
-    hosts: tuple[str, ...]
-    code_pattern: re.Pattern[str] | None
-    codes: dict[str, str]
-    messages: tuple[tuple[str, tuple[str, ...]], ...]
-    permanent_only: frozenset[str]
-    temporary_only: frozenset[str]
-    codes_anywhere: bool
-    statuses: dict[str, str]
-    # (reason, status prefix "5.7.", lowest detail, highest detail, wording): code and words together
-    rules: tuple[tuple[str, str, int, int, str], ...]
+    __slots__ = (  # noqa: RUF023 (field order)
+        "name", "hosts", "code_pattern", "codes", "messages", "permanent_only", "temporary_only",
+        "codes_anywhere", "statuses", "rules",
+    )  # fmt: skip
+
+    def __init__(
+        self,
+        name: str,
+        hosts: tuple[str, ...],
+        code_pattern: re.Pattern[str] | None,
+        codes: dict[str, str],
+        messages: tuple[tuple[str, tuple[str, ...]], ...],
+        permanent_only: frozenset[str],
+        temporary_only: frozenset[str],
+        codes_anywhere: bool,
+        statuses: dict[str, str],
+        # (reason, status prefix "5.7.", lowest detail, highest detail, wording): code and words together
+        rules: tuple[tuple[str, str, int, int, str], ...],
+    ) -> None:
+        self.name: Final = name
+        self.hosts: Final = hosts
+        self.code_pattern: Final = code_pattern
+        self.codes: Final = codes
+        self.messages: Final = messages
+        self.permanent_only: Final = permanent_only
+        self.temporary_only: Final = temporary_only
+        self.codes_anywhere: Final = codes_anywhere
+        self.statuses: Final = statuses
+        self.rules: Final = rules
 
     def reason(self, low: str, status: str | None = None, reply_code: str | None = None) -> str | None:
         permanent = (status or "")[:1] == "5" and (reply_code or "")[:1] == "5"
@@ -312,26 +361,48 @@ class ProviderHosts:
         return self.providers[best] if best < none else None
 
 
-class DiagnosisKnowledge(NamedTuple):
-    reasons: dict[str, ReasonRule]
-    status_reason: dict[str, str]  # "5.1.1" -> "userunknown"
-    reply_reason: dict[str, str]  # "525" -> "suspend"
-    status_order: tuple[str, ...]
-    phrase_order: tuple[str, ...]
-    retry: frozenset[str]
-    common_domains: tuple[str, ...]
-    # the phrases and pairs of every reason, indexed (PhraseIndex(reasons))
-    phrase_index: PhraseIndex
-    # local delivery agents: (marker, ((reason, messages), ...)), lower-cased
-    lda: tuple[tuple[str, tuple[tuple[str, tuple[str, ...]], ...]], ...]
-    providers: tuple[Provider, ...]
-    # the providers whose codes count wherever they appear (Provider.code_reason)
-    code_providers: tuple[Provider, ...]
-    # host name -> its provider (or None), remembered: a few thousand names at most (an empty
-    # dict of its own for each load)
-    host_providers: dict[str, Provider | None]
-    # the providers' host suffixes, indexed (ProviderHosts(providers))
-    provider_hosts: ProviderHosts
+class DiagnosisKnowledge(FrozenRecord):
+    __slots__ = (  # noqa: RUF023 (field order)
+        "reasons", "status_reason", "reply_reason", "status_order", "phrase_order", "retry",
+        "common_domains", "phrase_index", "lda", "providers", "code_providers", "host_providers",
+        "provider_hosts",
+    )  # fmt: skip
+
+    def __init__(
+        self,
+        reasons: dict[str, ReasonRule],
+        status_reason: dict[str, str],  # "5.1.1" -> "userunknown"
+        reply_reason: dict[str, str],  # "525" -> "suspend"
+        status_order: tuple[str, ...],
+        phrase_order: tuple[str, ...],
+        retry: frozenset[str],
+        common_domains: tuple[str, ...],
+        # the phrases and pairs of every reason, indexed (PhraseIndex(reasons))
+        phrase_index: PhraseIndex,
+        # local delivery agents: (marker, ((reason, messages), ...)), lower-cased
+        lda: tuple[tuple[str, tuple[tuple[str, tuple[str, ...]], ...]], ...],
+        providers: tuple[Provider, ...],
+        # the providers whose codes count wherever they appear (Provider.code_reason)
+        code_providers: tuple[Provider, ...],
+        # host name -> its provider (or None), remembered: a few thousand names at most (an empty
+        # dict of its own for each load)
+        host_providers: dict[str, Provider | None],
+        # the providers' host suffixes, indexed (ProviderHosts(providers))
+        provider_hosts: ProviderHosts,
+    ) -> None:
+        self.reasons: Final = reasons
+        self.status_reason: Final = status_reason
+        self.reply_reason: Final = reply_reason
+        self.status_order: Final = status_order
+        self.phrase_order: Final = phrase_order
+        self.retry: Final = retry
+        self.common_domains: Final = common_domains
+        self.phrase_index: Final = phrase_index
+        self.lda: Final = lda
+        self.providers: Final = providers
+        self.code_providers: Final = code_providers
+        self.host_providers: Final = host_providers
+        self.provider_hosts: Final = provider_hosts
 
     def provider_for(self, *hosts: str | None) -> Provider | None:
         """The provider whose host suffixes match one of the names (remote host, domain)."""
@@ -367,9 +438,6 @@ def _fail(path: StrPath, text: str, needle: str, message: str) -> DiagnosisKnowl
     # no text: read from the cache, line_of fetches the text for the line number
     return DiagnosisKnowledgeError(f"{path}:{line_of(text, needle, path)}: {message}")
 
-
-# Parsed files of this load: filled from the cache, or by parsing (and then written to it).
-_Parsed = dict[str, Any]
 
 
 def _read(path: StrPath, parsed: _Parsed | None = None) -> tuple[dict, str]:
@@ -638,13 +706,18 @@ def _files_read(base: StrPath, kb: DiagnosisKnowledge) -> list[str]:
 
 def _state(kb: DiagnosisKnowledge) -> tuple[Any, ...]:
     """kb as tuples, sets and dicts (marshal keeps nothing else); _from_state makes it again."""
-    providers = tuple(
-        (*p[:2], p.code_pattern.pattern if p.code_pattern is not None else None, *p[3:]) for p in kb.providers
-    )
+    providers = tuple(map(_stored_provider, kb.providers))
     return (
-        tuple(map(tuple, kb.reasons.values())), kb.status_reason, kb.reply_reason, kb.status_order,
-        kb.phrase_order, kb.retry, kb.common_domains, kb.phrase_index.state(), kb.lda, providers,
+        tuple(map(ReasonRule._astuple, kb.reasons.values())), kb.status_reason, kb.reply_reason,
+        kb.status_order, kb.phrase_order, kb.retry, kb.common_domains, kb.phrase_index.state(),
+        kb.lda, providers,
     )  # fmt: skip
+
+
+def _stored_provider(p: Provider) -> tuple[Any, ...]:
+    """A provider's fields, its code pattern as its source (marshal keeps no compiled pattern)."""
+    fields = p._astuple()
+    return (*fields[:2], p.code_pattern.pattern if p.code_pattern is not None else None, *fields[3:])
 
 
 def _from_state(state: tuple[Any, ...]) -> DiagnosisKnowledge:
@@ -655,7 +728,7 @@ def _from_state(state: tuple[Any, ...]) -> DiagnosisKnowledge:
         for p in stored_providers
     )
     return DiagnosisKnowledge(
-        reasons={r[0]: ReasonRule._make(r) for r in rules},
+        reasons={r[0]: ReasonRule(*r) for r in rules},
         status_reason=status_reason,
         reply_reason=reply_reason,
         status_order=status_order,

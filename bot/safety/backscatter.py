@@ -8,18 +8,14 @@ domain, and it often reads like spam. Knowing the user's own address makes this 
 returned From that is not theirs, or theirs but injected somewhere else.
 """
 
-# No `from __future__ import annotations` in this module: with it, typing.NamedTuple compiles
-# every field's annotation string into a ForwardRef when the class is made, about half a
-# million instructions a field (5 fields here), paid by every run. Annotations naming a
-# class defined further down are quoted.
+from __future__ import annotations
 
 import re
 from functools import cache
-from typing import Any, NamedTuple
 
-from bot import patterns
+from bot import TYPE_CHECKING, patterns
 from bot.mail.reader import Mail
-from bot.models import Warning
+from bot.models import FrozenRecord, Warning
 from bot.safety.domains import (
     address_domain,
     bare_address,
@@ -29,6 +25,9 @@ from bot.safety.domains import (
     registrable,
 )
 from bot.safety.rules import Rules, normalise, rules
+
+if TYPE_CHECKING:
+    from typing import Any, Final
 
 WARNING_ID = "not_sent_by_you"
 MAX_HOP = 2000  # characters of a Received: line looked at
@@ -41,14 +40,24 @@ _NOT_HOSTS = frozenset({"helo", "ehlo", "unknown", "may", "be", "forged", "using
 _MESSAGE_ID = patterns.compile(r"<?[^<>@\s]{0,500}@([^<>@\s]{1,255})>?")
 
 
-class FirstHop(NamedTuple):  # (a NamedTuple: made for every report, cheaper than a dataclass)
+class FirstHop(FrozenRecord):
     """Where the returned original entered the mail system (its bottom-most Received: line)."""
 
-    line: str
-    from_hosts: tuple[str, ...]  # HELO name, reverse-DNS name, IP address as the line gives them
-    by_host: str | None
-    authenticated: bool
-    local: bool  # written on the server itself, or handed over inside a private network
+    __slots__ = ("line", "from_hosts", "by_host", "authenticated", "local")  # noqa: RUF023 (field order)
+
+    def __init__(
+        self,
+        line: str,
+        from_hosts: tuple[str, ...],  # HELO name, reverse-DNS name, IP address as the line gives them
+        by_host: str | None,
+        authenticated: bool,
+        local: bool,  # written on the server itself, or handed over inside a private network
+    ) -> None:
+        self.line: Final = line
+        self.from_hosts: Final = from_hosts
+        self.by_host: Final = by_host
+        self.authenticated: Final = authenticated
+        self.local: Final = local
 
 
 def first_hop(received: list[str], r: Rules) -> FirstHop | None:

@@ -4,21 +4,23 @@ Every mistake in those files is reported as SafetyRulesError naming the file and
 staff who edit a phrase list see exactly where it went wrong.
 """
 
-# No `from __future__ import annotations` in this module: with it, typing.NamedTuple compiles
-# every field's annotation string into a ForwardRef when the class is made, about half a
-# million instructions a field (26 fields here), paid by every run. Annotations naming a
-# class defined further down are quoted.
+from __future__ import annotations
 
 import os
 import re
 import unicodedata
 from functools import cache
-from typing import Any, NamedTuple
 
-from bot import patterns
+from bot import TYPE_CHECKING, patterns
 from bot.built_store import KeptTables
 from bot.knowledge_file import decode_error_line, read_text
-from bot.paths import KNOWLEDGE_ROOT, StrPath
+from bot.models import FrozenRecord
+from bot.paths import KNOWLEDGE_ROOT
+
+if TYPE_CHECKING:
+    from typing import Any, Final
+
+    from bot.paths import StrPath
 
 SAFETY_DIR = os.path.join(KNOWLEDGE_ROOT, "safety")  # (a str: see bot.paths)
 
@@ -33,37 +35,78 @@ class SafetyRulesError(ValueError):
         super().__init__(f"{where}: {message}")
 
 
-# The records below are NamedTuples rather than dataclasses: as typed and as immutable, and
-# several times cheaper to create when a run starts (they are made once, from the files).
-class AttachmentKind(NamedTuple):
-    name: str
-    dangerous: bool
-    why: str
-    extensions: frozenset[str]
-    content_types: frozenset[str]
-    magic: frozenset[str]  # first-bytes kinds this kind may legitimately have
+# The records below are FrozenRecords (bot.models), not NamedTuples or dataclasses: every run
+# makes their classes (the records themselves once, from the files), and a slotted class costs
+# far less to make.
+class AttachmentKind(FrozenRecord):
+    __slots__ = (  # noqa: RUF023 (field order)
+        "name", "dangerous", "why", "extensions", "content_types", "magic",
+    )  # fmt: skip
+
+    def __init__(
+        self,
+        name: str,
+        dangerous: bool,
+        why: str,
+        extensions: frozenset[str],
+        content_types: frozenset[str],
+        magic: frozenset[str],  # first-bytes kinds this kind may legitimately have
+    ) -> None:
+        self.name: Final = name
+        self.dangerous: Final = dangerous
+        self.why: Final = why
+        self.extensions: Final = extensions
+        self.content_types: Final = content_types
+        self.magic: Final = magic
 
 
-class MagicSignature(NamedTuple):
-    kind: str
-    prefix: bytes
-    text: bool  # True: matched case-insensitively after white space and a byte-order mark
+class MagicSignature(FrozenRecord):
+    __slots__ = ("kind", "prefix", "text")
+
+    def __init__(
+        self,
+        kind: str,
+        prefix: bytes,
+        text: bool,  # True: matched case-insensitively after white space and a byte-order mark
+    ) -> None:
+        self.kind: Final = kind
+        self.prefix: Final = prefix
+        self.text: Final = text
 
 
-class AttachmentRules(NamedTuple):
-    kinds: dict[str, AttachmentKind]
-    by_extension: dict[str, str]  # extension -> kind name
-    by_content_type: dict[str, str]  # declared type -> kind name
-    magic: tuple[MagicSignature, ...]
-    dangerous_magic: frozenset[str]  # first-bytes kinds that only dangerous kinds may have
-    decoys: frozenset[str]
-    blank_run: int
-    invisible: frozenset[str]
+class AttachmentRules(FrozenRecord):
+    __slots__ = (  # noqa: RUF023 (field order)
+        "kinds", "by_extension", "by_content_type", "magic", "dangerous_magic", "decoys",
+        "blank_run", "invisible",
+    )  # fmt: skip
+
+    def __init__(
+        self,
+        kinds: dict[str, AttachmentKind],
+        by_extension: dict[str, str],  # extension -> kind name
+        by_content_type: dict[str, str],  # declared type -> kind name
+        magic: tuple[MagicSignature, ...],
+        dangerous_magic: frozenset[str],  # first-bytes kinds that only dangerous kinds may have
+        decoys: frozenset[str],
+        blank_run: int,
+        invisible: frozenset[str],
+    ) -> None:
+        self.kinds: Final = kinds
+        self.by_extension: Final = by_extension
+        self.by_content_type: Final = by_content_type
+        self.magic: Final = magic
+        self.dangerous_magic: Final = dangerous_magic
+        self.decoys: Final = decoys
+        self.blank_run: Final = blank_run
+        self.invisible: Final = invisible
 
 
-class DomainRules(NamedTuple):
-    two_label_suffixes: frozenset[str]
-    help_domains: frozenset[str]
+class DomainRules(FrozenRecord):
+    __slots__ = ("two_label_suffixes", "help_domains")  # noqa: RUF023 (field order)
+
+    def __init__(self, two_label_suffixes: frozenset[str], help_domains: frozenset[str]) -> None:
+        self.two_label_suffixes: Final = two_label_suffixes
+        self.help_domains: Final = help_domains
 
 
 class PhraseSet(KeptTables):
@@ -144,14 +187,29 @@ def _is_word(ch: str) -> bool:
     return ch.isascii() and ch.isalnum()
 
 
-class Rules(NamedTuple):
-    attachments: AttachmentRules
-    domains: DomainRules
-    lure_phrases: PhraseSet
-    spam_phrases: PhraseSet
-    authenticated_markers: tuple[str, ...]
-    local_hosts: frozenset[str]
-    home_machine_labels: tuple[str, ...]  # patterns (case-insensitive), compiled on first use
+class Rules(FrozenRecord):
+    __slots__ = (  # noqa: RUF023 (field order)
+        "attachments", "domains", "lure_phrases", "spam_phrases", "authenticated_markers",
+        "local_hosts", "home_machine_labels",
+    )  # fmt: skip
+
+    def __init__(
+        self,
+        attachments: AttachmentRules,
+        domains: DomainRules,
+        lure_phrases: PhraseSet,
+        spam_phrases: PhraseSet,
+        authenticated_markers: tuple[str, ...],
+        local_hosts: frozenset[str],
+        home_machine_labels: tuple[str, ...],  # patterns (case-insensitive), compiled on first use
+    ) -> None:
+        self.attachments: Final = attachments
+        self.domains: Final = domains
+        self.lure_phrases: Final = lure_phrases
+        self.spam_phrases: Final = spam_phrases
+        self.authenticated_markers: Final = authenticated_markers
+        self.local_hosts: Final = local_hosts
+        self.home_machine_labels: Final = home_machine_labels
 
 
 def normalise(text: str) -> str:
@@ -429,18 +487,19 @@ def _load_cached(directory: StrPath) -> Rules:
 def _state(r: Rules) -> tuple[Any, ...]:
     """The rules as tuples, sets and dicts (marshal keeps nothing else); _from_state makes them again."""
     a = r.attachments
-    attachments = (tuple(map(tuple, a.kinds.values())), a.by_extension, a.by_content_type,
-                   tuple(map(tuple, a.magic)), *a[4:])  # fmt: skip
-    return (attachments, tuple(r.domains), r.lure_phrases.state(), r.spam_phrases.state(), *r[4:])
+    attachments = (tuple(map(AttachmentKind._astuple, a.kinds.values())), a.by_extension, a.by_content_type,
+                   tuple(map(MagicSignature._astuple, a.magic)), *a._astuple()[4:])  # fmt: skip
+    return (attachments, r.domains._astuple(), r.lure_phrases.state(), r.spam_phrases.state(),
+            *r._astuple()[4:])
 
 
 def _from_state(state: tuple[Any, ...]) -> Rules:
     (kinds, by_extension, by_content_type, magic, *other), domains, lure, spam, *rest = state
     attachments = AttachmentRules(
-        {k[0]: AttachmentKind._make(k) for k in kinds}, by_extension, by_content_type,
-        tuple(map(MagicSignature._make, magic)), *other,
+        {k[0]: AttachmentKind(*k) for k in kinds}, by_extension, by_content_type,
+        tuple(MagicSignature(*m) for m in magic), *other,
     )  # fmt: skip
-    return Rules(attachments, DomainRules._make(domains), PhraseSet.from_state(lure),
+    return Rules(attachments, DomainRules(*domains), PhraseSet.from_state(lure),
                  PhraseSet.from_state(spam), *rest)
 
 
