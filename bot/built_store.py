@@ -16,14 +16,18 @@ import marshal
 import os
 import sys
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any, TypeVar
+
+from bot import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from typing import Any, TypeVar
+
     from bot.paths import StrPath
 
-VERSION = 1  # of the copy's layout
+    _Built = TypeVar("_Built")
+    _Kept = TypeVar("_Kept", bound="KeptTables")
 
-_Built = TypeVar("_Built")
+VERSION = 1  # of the copy's layout
 
 # {file: (modification time in ns, size)}
 Versions = dict[str, tuple[int, int]]
@@ -97,9 +101,6 @@ class BuiltStore:
 
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
-
-
-_Kept = TypeVar("_Kept", bound="KeptTables")
 
 
 class KeptTables:

@@ -8,11 +8,13 @@ a single run that answers from the stored parse (bot.toml_cache) spares the impo
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
 
+from bot import TYPE_CHECKING
 from bot.patterns import lazy_compile
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from bot.paths import StrPath
 
 _AT_LINE = lazy_compile(r"line (\d+)")  # used on errors only

@@ -9,7 +9,8 @@ KNOWLEDGE_DIR and LOCALES_DIR are the same folders as pathlib.Paths, made when f
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING
+
+from bot import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -22,7 +22,11 @@ import marshal
 import os
 import re
 import sys
-from typing import Any, cast
+
+from bot import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Any
 
 try:  # the steps of re.compile: the parser, the program builder and the C engine
     import _sre
@@ -61,7 +65,8 @@ def compile(pattern: str, flags: int = 0) -> re.Pattern[str]:
     program = _programs.get(key)
     if program is not None:
         try:
-            return cast("re.Pattern[str]", _sre.compile(pattern, *program))
+            restored: re.Pattern[str] = _sre.compile(pattern, *program)
+            return restored
         except Exception:  # refused by the engine: compile it again, store the good program
             pass
     compiled = re.compile(pattern, flags)
@@ -97,7 +102,9 @@ def _program_of(compiled: re.Pattern[str]) -> Program | None:
 def lazy_compile(pattern: str, flags: int = 0) -> re.Pattern[str]:
     """`compile`, done on first use. The result offers what the readers use of a pattern:
     .pattern and the search, match, fullmatch, finditer, findall, sub, subn and split methods."""
-    return cast("re.Pattern[str]", _LazyPattern(pattern, flags))
+    # (a stand-in that offers what the readers use of a compiled pattern: typed as one)
+    lazy: Any = _LazyPattern(pattern, flags)
+    return lazy
 
 
 _PATTERN_METHODS = ("search", "match", "fullmatch", "finditer", "findall", "sub", "subn", "split")

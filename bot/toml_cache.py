@@ -15,12 +15,15 @@ import contextlib
 import json
 import os
 from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar
+
+from bot import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from typing import Any, TypeVar
+
     from bot.paths import StrPath
 
-T = TypeVar("T")
+    T = TypeVar("T")
 
 VERSION = 1  # of the copy's layout
 

@@ -12,11 +12,14 @@ from __future__ import annotations
 import importlib
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Any
 
+from bot import TYPE_CHECKING
 from bot.mail.reader import Mail, read_mail, split_mailbox
 from bot.models import Diagnosis, Failure, Warning
 from bot.patterns import lazy_compile
+
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["diagnose", "diagnose_mail", "diagnose_many", "diagnose_text"]
 

@@ -9,8 +9,8 @@ read as RFC 3464 fields, then by the mail-system readers, and at last line by li
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
+from bot import TYPE_CHECKING
 from bot.diagnosis.lhost import DETECTORS, notice
 from bot.diagnosis.lhost._common import ADDRESS, STATUS, any_in, clean_address, failure, squash
 from bot.diagnosis.lhost.textdsn import parse_fields

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
 
+from bot import TYPE_CHECKING
 from bot.mail.reader import Mail
 from bot.models import Failure, Warning
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from bot.safety.rules import Rules, SafetyRulesError, load_rules
     from bot.safety.rules import rules as shipped_rules
 

@@ -5,10 +5,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator
 from functools import partial
-from typing import Any
 
-from bot import patterns
+from bot import TYPE_CHECKING, patterns
 from bot.safety.rules import DomainRules
+
+if TYPE_CHECKING:
+    from typing import TypeVar
+
+    _Answer = TypeVar("_Answer")
 
 _ADDRESS = patterns.compile(
     r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,200}@([A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){1,20})"
@@ -32,16 +36,16 @@ _CACHED_LENGTH = 300
 _CACHED_NAMES = 4096
 
 
-class _Remembered(dict[str, Any]):
+class _Remembered(dict[str, "_Answer"]):  # (quoted: _Answer exists for type checkers only)
     """{name: compute(name)}, filled as names are looked up (see above)."""
 
     __slots__ = ("compute",)
 
-    def __init__(self, compute: Callable[[str], Any]) -> None:
+    def __init__(self, compute: Callable[[str], _Answer]) -> None:
         super().__init__()
         self.compute = compute
 
-    def __missing__(self, name: str) -> Any:
+    def __missing__(self, name: str) -> _Answer:
         answer = self.compute(name)
         if len(name) <= _CACHED_LENGTH:
             if len(self) >= _CACHED_NAMES:
@@ -176,7 +180,7 @@ def registrable(host: str | None, rules: DomainRules) -> str | None:
 
 # per set of two-label suffixes (a frozenset keeps its hash): rules loaded from another folder
 # get their own answers
-_registrable_by_suffixes: dict[frozenset[str], _Remembered] = {}
+_registrable_by_suffixes: dict[frozenset[str], _Remembered[str | None]] = {}
 
 
 def _registrable(host: str, two_label_suffixes: frozenset[str]) -> str | None:

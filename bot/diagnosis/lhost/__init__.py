@@ -8,6 +8,7 @@ Exim, Yahoo before qmail, the Gmail notices before Exim's "could not be delivere
 
 from __future__ import annotations
 
+from bot import TYPE_CHECKING
 from bot.diagnosis.lhost import (
     amazonses,
     appliances,
@@ -26,7 +27,9 @@ from bot.diagnosis.lhost import (
     yahoo,
     zoho,
 )
-from bot.diagnosis.lhost._common import Detector
+
+if TYPE_CHECKING:
+    from bot.diagnosis.lhost._common import Detector as Detector  # (re-exported for type checkers)
 
 DETECTORS: list[Detector] = [
     textdsn.DETECTOR,
@@ -51,4 +54,4 @@ DETECTORS: list[Detector] = [
     exim.DETECTOR,
 ]
 
-__all__ = ["DETECTORS", "Detector"]
+__all__ = ["DETECTORS"]

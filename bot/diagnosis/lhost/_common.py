@@ -9,19 +9,22 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Protocol
 
+from bot import TYPE_CHECKING
 from bot.models import Failure
 from bot.patterns import lazy_compile
 
 if TYPE_CHECKING:
+    from typing import Protocol
+
     from bot.mail.reader import Mail
 
+    # What the scanner asks of a detector (a Protocol for type checkers only: making one at run
+    # time needs the typing module).
+    class Detector(Protocol):
+        name: str
 
-class Detector(Protocol):
-    name: str
-
-    def detect(self, mail: Mail) -> list[Failure] | None: ...
+        def detect(self, mail: Mail) -> list[Failure] | None: ...
 
 
 # A mailbox address as bounces print it. Local parts stay liberal (quoted ones are rare in bounces).

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
 
+from bot import TYPE_CHECKING
 from bot.diagnosis.lhost._common import any_in, clean_address, failure
 from bot.models import Failure
 from bot.patterns import lazy_compile
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from bot.mail.reader import Mail
 
 _QUICK = lazy_compile(r'"?notificationType\\?"?\s*:')

@@ -5,13 +5,16 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, ClassVar
 
-from bot.diagnosis.lhost._common import ADDRESS, Detector, clean_address, cut, failure, squash
+from bot import TYPE_CHECKING
+from bot.diagnosis.lhost._common import ADDRESS, clean_address, cut, failure, squash
 from bot.models import Failure
 from bot.patterns import lazy_compile
 
 if TYPE_CHECKING:
+    from typing import ClassVar
+
+    from bot.diagnosis.lhost._common import Detector
     from bot.mail.reader import Mail
 
 

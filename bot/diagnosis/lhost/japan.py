@@ -4,8 +4,8 @@ BIGLOBE, and the m-FILTER mail gateway."""
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
+from bot import TYPE_CHECKING
 from bot.diagnosis.lhost._common import (
     ADDRESS,
     LineStart,

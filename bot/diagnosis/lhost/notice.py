@@ -13,8 +13,8 @@ from __future__ import annotations
 import functools
 import os
 import re
-from typing import TYPE_CHECKING, Any
 
+from bot import TYPE_CHECKING
 from bot.diagnosis.lhost._common import ADDRESS, failure, squash
 from bot.knowledge_file import line_of, read_toml
 from bot.models import Failure, Record
@@ -22,6 +22,8 @@ from bot.paths import KNOWLEDGE_ROOT
 from bot.patterns import lazy_compile
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from bot.paths import StrPath
 
 NOTICES_FILE = os.path.join(KNOWLEDGE_ROOT, "formats", "notices.toml")  # (a str: see bot.paths)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
+from bot import TYPE_CHECKING
 from bot.diagnosis.lhost._common import any_in, cut, failure, first_match, records, squash
 from bot.models import Failure
 from bot.patterns import lazy_compile

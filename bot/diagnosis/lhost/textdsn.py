@@ -8,8 +8,8 @@ paragraphs (RFC 3464 section 2.1); a folded value continues on the next line.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
+from bot import TYPE_CHECKING
 from bot.diagnosis.lhost._common import STATUS, any_in, clean_address, failure, squash
 from bot.models import Failure
 from bot.patterns import lazy_compile

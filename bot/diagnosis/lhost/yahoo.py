@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from bot import TYPE_CHECKING
 from bot.diagnosis.lhost._common import any_in
 from bot.diagnosis.lhost.qmail import parse_qmail_like
 from bot.models import Failure
