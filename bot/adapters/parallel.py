@@ -22,7 +22,8 @@ import io
 import os
 import sys
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (~15 M instructions)
+from bot import TYPE_CHECKING
+
 if TYPE_CHECKING:
     from collections.abc import Callable
     from typing import BinaryIO, TextIO
