@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -50,7 +51,7 @@ def test_binary_garbage_on_stdin_is_not_a_traceback() -> None:
 
 def test_diagnose_never_imports_telegram() -> None:
     # Nor dataclasses and inspect (with the classes built by them, some 30 ms of a short run's
-    # start-up; bot.models and the mail reader use NamedTuples and slotted classes instead),
+    # start-up; bot.models and the mail reader use slotted classes instead),
     # nor pathlib (~6 ms with what it imports; the knowledge is found through os.path).
     code = (
         "import sys\n"
@@ -64,3 +65,29 @@ def test_diagnose_never_imports_telegram() -> None:
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=60)
     assert b"TELEGRAM [] 0" in r.stderr, r.stderr
     assert b"HEAVY []" in r.stderr, r.stderr
+
+
+def test_diagnose_never_imports_typing(tmp_path: Path) -> None:
+    # typing costs a run ~15 M instructions (~5 ms) to import; annotations need it only for
+    # type checkers (see bot.TYPE_CHECKING), and no record on the path is a typing.NamedTuple.
+    # rapidfuzz imports it, but only for a domain close to a common one (bot.diagnosis.suggest):
+    # these mails have none. A fresh cache folder, filled by a first run: a run that finds no
+    # stored parse reads the knowledge files with tomllib, which imports typing too.
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    mails = [str(FIXTURES / name) for name in (
+        "arf-abuse.eml", "delivered.eml", "forwarded-bounce.eml", "iso2022jp-autoreply.eml",
+        "lying-charset.eml", "ordinary.eml", "sjis-qp-mailboxfull.eml", "paste-japanese.txt",
+    )]  # fmt: skip
+    code = (
+        "import sys\n"
+        "from bot.cli import main\n"
+        f"rc = main(['diagnose', '--jobs', '1', '--json', *{mails!r}])\n"
+        # and the modules other mails need
+        "import bot.diagnosis.clock, bot.diagnosis.fragment, bot.diagnosis.lhost, bot.diagnosis.suggest\n"
+        "import bot.safety.backscatter, bot.safety.dangerous_attachment, bot.safety.phishing_link\n"
+        "loaded = sorted(m for m in ('typing', 'rapidfuzz') if m in sys.modules)\n"
+        "print('LOADED', loaded, rc, file=sys.stderr)\n"
+    )
+    for _ in ("fill the cache folder", "check"):
+        r = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=60, env=env)
+    assert b"LOADED [] 0" in r.stderr, r.stderr

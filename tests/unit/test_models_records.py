@@ -3,13 +3,18 @@ dataclass machinery, and classes that cost little to make (every run pays for ma
 
 from __future__ import annotations
 
+import copy
+import importlib
+import inspect
+import pickle
 import subprocess
 import sys
-import typing
 from pathlib import Path
 
+import pytest
+
 from bot.mail.reader import Mail, read_mail
-from bot.models import Block, Diagnosis, Failure, Reply, Warning
+from bot.models import Block, Button, Diagnosis, Failure, FrozenRecord, Inquiry, IntentMatch, Reply, Warning
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "diagnosis"
 
@@ -62,40 +67,75 @@ def test_failure_json_lists_every_field_in_order() -> None:
     assert f.to_json()["status"] == "4.2.2" and f._replace(status=None).status is None
 
 
-def test_no_record_on_the_diagnose_path_is_built_from_string_annotations() -> None:
-    # typing.NamedTuple compiles each string annotation (what `from __future__ import
-    # annotations` makes of every annotation) into a ForwardRef when the class is made: about
-    # half a million instructions a field, paid by every run. Such modules leave that import out.
-    code = (
-        "import sys, typing\n"
-        "from bot.cli import main\n"
-        f"main(['diagnose', '--json', {str(FIXTURES / 'rfc3464-two-recipients.eml')!r}])\n"
-        # and what other mails need
-        "import bot.diagnosis.clock, bot.diagnosis.fragment, bot.diagnosis.lhost, bot.diagnosis.suggest\n"
-        "import bot.safety.backscatter, bot.safety.dangerous_attachment, bot.safety.phishing_link\n"
-        "slow = []\n"
-        "for name, module in sorted(sys.modules.items()):\n"
-        "    if not name.startswith('bot'):\n"
-        "        continue\n"
-        "    for value in vars(module).values():\n"
-        "        if isinstance(value, type) and issubclass(value, tuple) and hasattr(value, '_fields'):\n"
-        "            refs = [k for k, t in getattr(value, '__annotations__', {}).items()\n"
-        "                    if isinstance(t, typing.ForwardRef)]\n"
-        "            if refs:\n"
-        "                slow.append(f'{name}.{value.__name__}: {refs}')\n"
-        "print('SLOW', sorted(set(slow)), file=sys.stderr)\n"
-    )
-    r = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=60)
-    assert b"SLOW []" in r.stderr, r.stderr.decode()
+def _frozen_record_classes() -> list[type[FrozenRecord]]:
+    names = ("bot.models", "bot.diagnosis.knowledge", "bot.safety.rules", "bot.safety.backscatter",
+             "bot.safety.dangerous_attachment")  # fmt: skip
+    return [
+        value
+        for module in map(importlib.import_module, names)
+        for value in vars(module).values()
+        if isinstance(value, type) and issubclass(value, FrozenRecord) and value is not FrozenRecord
+    ]
 
 
-def test_the_check_above_sees_string_annotations() -> None:
-    namespace: dict[str, object] = {}
-    exec(  # a NamedTuple as a module with `from __future__ import annotations` would define it
-        "from __future__ import annotations\nfrom typing import NamedTuple\n"
-        "class R(NamedTuple):\n    a: str\n",
-        namespace,
+def test_frozen_records_take_their_fields_positionally_in_order() -> None:
+    # _astuple, copies, pickles and the kept knowledge (bot.built_store) rebuild a record as
+    # cls(*fields): every __init__ must take exactly the fields, in __slots__ order.
+    classes = _frozen_record_classes()
+    assert {c.__name__ for c in classes} >= {
+        "Failure", "Inquiry", "IntentMatch", "Button", "Block", "ReasonRule", "Provider",
+        "DiagnosisKnowledge", "AttachmentKind", "MagicSignature", "AttachmentRules", "DomainRules",
+        "Rules", "FirstHop", "Finding",
+    }  # fmt: skip
+    for cls in classes:
+        parameters = list(inspect.signature(cls).parameters.values())
+        assert tuple(p.name for p in parameters) == cls._fields == cls.__slots__, cls
+        assert all(p.kind is p.POSITIONAL_OR_KEYWORD for p in parameters), cls
+
+
+def test_frozen_records_compare_hash_and_copy_like_named_tuples() -> None:
+    f = Failure("a@example.jp", "userunknown", status="5.1.1", confidence=0.9)
+    same = Failure("a@example.jp", "userunknown", status="5.1.1", confidence=0.9)
+    assert f == same and hash(f) == hash(same) and len({f, same}) == 1
+    assert f != f._replace(confidence=0.8) and f._replace() == f
+    assert f._astuple() == tuple(getattr(f, n) for n in Failure._fields)
+    for copied in (copy.copy(f), copy.deepcopy(f), pickle.loads(pickle.dumps(f))):
+        assert copied == f and type(copied) is Failure
+    block = Block("steps", "x", ("one", "two"))
+    assert pickle.loads(pickle.dumps(block)) == block and repr(block) == (
+        "Block(kind='steps', text='x', items=('one', 'two'))"
     )
-    record = namespace["R"]
-    assert isinstance(record, type)
-    assert isinstance(record.__annotations__["a"], typing.ForwardRef)
+    assert Button("a", "b") != Button("b", "a") and IntentMatch("x", 1.0) == IntentMatch("x", 1.0)
+    assert Inquiry(text="hi") == Inquiry("hi") and hash(Inquiry("hi")) == hash(Inquiry(text="hi"))
+
+
+def test_kept_knowledge_records_rebuild_from_their_fields() -> None:
+    from bot.diagnosis.knowledge import diagnosis_knowledge
+    from bot.safety.rules import rules
+
+    kb, safety = diagnosis_knowledge(), rules()
+    records: list[FrozenRecord] = [*kb.reasons.values(), *kb.providers, safety.attachments,
+                                   *safety.attachments.kinds.values(), *safety.attachments.magic,
+                                   safety.domains]  # fmt: skip
+    for record in records:
+        assert type(record)(*record._astuple()) == record, record
+
+
+def test_frozen_record_fields_cannot_be_assigned_for_the_type_checker(tmp_path: Path) -> None:
+    # Immutable for mypy (Final fields), as a NamedTuple was; at run time not checked.
+    mypy = Path(sys.executable).with_name("mypy")
+    if not mypy.exists():
+        pytest.skip("mypy is not installed")
+    sample = tmp_path / "sample.py"
+    sample.write_text(
+        "from bot.models import Failure\n"
+        "f = Failure('a@example.jp', 'userunknown')\n"
+        "f.reason = 'mailboxfull'\n"
+        "g = f._replace(reason=None)\n"
+    )
+    r = subprocess.run(
+        [str(mypy), "--no-incremental", "--follow-imports=silent", str(sample)],
+        capture_output=True, text=True, timeout=120, cwd=Path(__file__).resolve().parents[2],
+    )  # fmt: skip
+    assert 'sample.py:3: error: Cannot assign to final attribute "reason"' in r.stdout, r.stdout
+    assert "sample.py:4: error:" in r.stdout and '"reason"' in r.stdout.splitlines()[1], r.stdout
