@@ -23,7 +23,8 @@ class Part:
     """One MIME entity: its header fields (raw text, folding kept) and body.
 
     A plain class rather than a dataclass: nothing compares or prints parts, and building a
-    dataclass costs about a millisecond at import.
+    dataclass costs about a millisecond at import. Read-only once parsed: parts with the same
+    Content-Type value share one `params` dict.
     """
 
     __slots__ = (
@@ -277,6 +278,26 @@ def _content_fields(headers: list[tuple[str, str]]) -> tuple[str | None, str | N
     return ctype, cte, disposition
 
 
+def _content_type(value: str) -> tuple[str, dict[str, str]]:
+    """The type (text/plain when the value names none) and parameters of a Content-Type value."""
+    known = _TYPES.get(value)
+    if known is None:
+        ctype, params = parse_params(value)
+        known = (ctype if "/" in ctype else "text/plain", params)
+        if "boundary" not in params:  # (a multipart's boundary is new in every mail)
+            if len(_TYPES) >= _MAX_TYPES:
+                _TYPES.clear()
+            _TYPES[value] = known
+    return known
+
+
+# The Content-Type values met so far, read: most parts of most mails have one of a few dozen
+# ("message/delivery-status", "text/plain; charset=us-ascii"). Parts that share a value share
+# its parameter dict, which nothing changes.
+_MAX_TYPES = 512
+_TYPES: dict[str, tuple[str, dict[str, str]]] = {}
+
+
 def parse(data: bytes, limits: Limits, depth: int = 0, default_type: str = "text/plain") -> Part:
     """Parse one entity (a whole message or a body part)."""
     limits.parts += 1
@@ -288,10 +309,7 @@ def parse(data: bytes, limits: Limits, depth: int = 0, default_type: str = "text
     if cte:
         part.cte = cte.strip().lower()
     if raw_type:
-        ctype, params = parse_params(raw_type)
-        if "/" not in ctype:
-            ctype = "text/plain"
-        part.ctype, part.params = ctype, params
+        part.ctype, part.params = _content_type(raw_type)
     else:
         part.ctype = default_type
     if depth >= limits.max_depth:

@@ -115,3 +115,33 @@ def test_a_mail_built_by_hand_keeps_its_fields() -> None:
     assert mail.header("subject") == "x" and mail.returned_text == "y"
     with pytest.raises(AttributeError):
         mail.no_such_field  # type: ignore[attr-defined]  # noqa: B018
+
+
+_TYPE_PIECES = [
+    "text/plain", "TEXT/HTML", "message/delivery-status", "multipart/mixed", "plain", "", ";", "; ",
+    "charset=", "us-ascii", '"UTF-8"', "boundary=", '"b;1"', "name*=utf-8''%E3%81%82", "name=x",
+    "\n\t", " ", "*", '"',
+]  # fmt: skip
+type_values = st.lists(st.sampled_from(_TYPE_PIECES), max_size=8).map("".join)
+
+
+@SETTINGS
+@given(st.lists(type_values, min_size=1, max_size=4))
+@example(["text/plain; charset=us-ascii", "text/plain; charset=us-ascii"])
+@example(["multipart/mixed; boundary=x", "nothing"])
+def test_a_content_type_read_again_reads_as_at_first(values: list[str]) -> None:
+    from bot.mail.mime import _content_type, parse_params
+
+    for value in values * 2:  # (the second time from what was kept)
+        ctype, params = parse_params(value)
+        assert _content_type(value) == (ctype if "/" in ctype else "text/plain", params)
+
+
+def test_the_kept_content_types_stay_bounded() -> None:
+    from bot.mail import mime
+
+    for i in range(mime._MAX_TYPES * 2 + 5):
+        assert mime._content_type(f"text/plain; charset=x{i}") == ("text/plain", {"charset": f"x{i}"})
+        assert len(mime._TYPES) <= mime._MAX_TYPES
+    assert mime._content_type("multipart/mixed; boundary=b")[1] == {"boundary": "b"}
+    assert "multipart/mixed; boundary=b" not in mime._TYPES
