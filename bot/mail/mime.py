@@ -24,7 +24,8 @@ class Part:
 
     A plain class rather than a dataclass: nothing compares or prints parts, and building a
     dataclass costs about a millisecond at import. Read-only once parsed: parts with the same
-    Content-Type value share one `params` dict.
+    Content-Type value share one `params` dict, those with the same short header block one
+    `headers` list.
     """
 
     __slots__ = (
@@ -84,16 +85,33 @@ _HEADER_LINES = compile_pattern(
 )
 
 
+# The short header blocks met so far, split: a body part's header block is mostly one of a few
+# dozen ("Content-Type: message/delivery-status"). Parts with the same block share its list of
+# fields, which nothing changes. (A mail's own header block, longer and its own, is not kept.)
+_MAX_KEPT_HEAD = 300  # bytes
+_MAX_HEADS = 512
+_HEADS: dict[bytes, list[tuple[str, str]]] = {}
+
+
 def split_headers(data: bytes, limit: int) -> tuple[list[tuple[str, str]], bytes, int]:
     """Header fields (name, raw value with folding) and the body; the count of fields dropped."""
     if data.startswith(b"\n"):
         return [], data[1:], 0
     end = data.find(b"\n\n")
     head, body = (data, b"") if end < 0 else (data[:end], data[end + 2 :])
+    short = len(head) <= _MAX_KEPT_HEAD
+    if short:
+        known = _HEADS.get(head)
+        if known is not None and len(known) <= limit:
+            return known, body, 0
     text = head.decode("ascii", "surrogateescape")  # same offsets as head: 1 byte = 1 character
     # Usually every line belongs to a field: one C-level pass finds them all.
     found: list[tuple[str, str]] = _HEADER_LINES.findall(text)
     if ("", "") not in found:
+        if short and len(found) <= limit:
+            if len(_HEADS) >= _MAX_HEADS:
+                _HEADS.clear()
+            _HEADS[head] = found
         kept = found[:limit]
         return kept, body, len(found) - len(kept)
     fields: list[tuple[str, str]] = []

@@ -145,3 +145,35 @@ def test_the_kept_content_types_stay_bounded() -> None:
         assert len(mime._TYPES) <= mime._MAX_TYPES
     assert mime._content_type("multipart/mixed; boundary=b")[1] == {"boundary": "b"}
     assert "multipart/mixed; boundary=b" not in mime._TYPES
+
+
+_HEAD_PIECES = [
+    "Content-Type: text/plain", "Content-Type: message/rfc822", "Content-Description: x", "\n", "\n",
+    "\n ", "\t", " ", ":", "X", "é", "\n\n", "body", "From a", "-",
+]  # fmt: skip
+header_blocks = st.lists(st.sampled_from(_HEAD_PIECES), max_size=10).map("".join).map(str.encode)
+
+
+@SETTINGS
+@given(header_blocks, st.integers(min_value=0, max_value=4))
+@example(b"Content-Type: text/plain\n\nbody", 0)
+@example(b"A: 1\nB: 2\nC: 3\n\nx", 2)
+def test_a_header_block_split_again_splits_as_at_first(data: bytes, limit: int) -> None:
+    from bot.mail import mime
+
+    for asked in (limit, 1000, 0):
+        mime._HEADS.clear()
+        plain = mime.split_headers(data, asked)  # nothing kept yet
+        mime.split_headers(data, 1000)  # kept now when short and all fields
+        assert mime.split_headers(data, asked) == plain
+
+
+def test_the_kept_header_blocks_stay_bounded() -> None:
+    from bot.mail import mime
+
+    for i in range(mime._MAX_HEADS * 2 + 5):
+        assert mime.split_headers(f"X-N: {i}\n\nbody".encode(), 1000) == ([("X-N", str(i))], b"body", 0)
+        assert len(mime._HEADS) <= mime._MAX_HEADS
+    long_block = b"X-Long: " + b"a" * mime._MAX_KEPT_HEAD + b"\n\nbody"
+    assert mime.split_headers(long_block, 1000)[0] == [("X-Long", "a" * mime._MAX_KEPT_HEAD)]
+    assert long_block.partition(b"\n\n")[0] not in mime._HEADS
