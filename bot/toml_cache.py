@@ -4,7 +4,8 @@ Importing tomllib and parsing the knowledge files is most of a short `bouncedesk
 run's start-up. The parsed files of one folder are kept in one JSON file under
 $XDG_CACHE_HOME/bouncedesk (else ~/.cache/bouncedesk), valid only for the exact path, size and
 modification time of every file: the signature is stored inside the copy and compared on
-reading, so an edited, added or removed file means a fresh parse. Any trouble (no home,
+reading, so an edited, added or removed file means a fresh parse (whose copy then replaces the
+old one). Any trouble (no home,
 read-only home, a damaged copy) only costs the parse; it never fails a load.
 """
 
@@ -56,8 +57,10 @@ class ParsedCache:
         self.signature = "\n".join(f"{p}\t{st.st_mtime_ns}\t{st.st_size}" for p, st in stats)
         root = cache_root()
         if root is not None:
-            key = binascii.crc32(self.signature.encode("utf-8", "surrogateescape"))  # = zlib.crc32
-            self.file = os.path.join(root, f"{name}-{key:08x}.json")
+            # Named after the files' paths, not their versions: a newer parse of the same files
+            # replaces the old copy instead of piling up beside it with every edit.
+            paths_key = "\n".join(p for p, _ in stats).encode("utf-8", "surrogateescape")
+            self.file = os.path.join(root, f"{name}-{binascii.crc32(paths_key):08x}.json")
 
     def load(self) -> dict[str, Any] | None:
         """{path: parsed data} as stored for these versions of the files; None: parse them."""

@@ -49,6 +49,15 @@ def test_an_edited_file_makes_the_stored_parse_useless(tmp_path: Path, cache_hom
     assert ParsedCache("t", paths).load() is None
 
 
+def test_a_newer_parse_of_the_same_files_replaces_the_old_copy(tmp_path: Path, cache_home: Path) -> None:
+    paths = _files(tmp_path)
+    ParsedCache("t", paths).save({"a": {"x": 1}})
+    paths[0].write_text("x = 10\n", encoding="utf-8")
+    ParsedCache("t", paths).save({"a": {"x": 10}})
+    assert len(list((cache_home / "bouncedesk").iterdir())) == 1  # not one copy per edit
+    assert ParsedCache("t", paths).load() == {"a": {"x": 10}}
+
+
 def test_a_removed_file_makes_the_stored_parse_useless(tmp_path: Path, cache_home: Path) -> None:
     paths = _files(tmp_path)
     ParsedCache("t", paths).save({"a": {"x": 1}})
