@@ -7,7 +7,7 @@ the sender's computer clock or time zone is wrong, a cause no bounce states outr
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 from bot import patterns
 from bot.mail.reader import Mail
@@ -32,24 +32,38 @@ _MONTHS = {"Jan": 1, "Feb": 2, "Mar": 3, "Apr": 4, "May": 5, "Jun": 6, "Jul": 7,
 
 
 def _moment(
-    year: int, month: int, day: int, hour: int, minute: int, second: int, offset: int
+    year: int, month: int, day: int, hour: int, minute: int, second: int, zone: timezone
 ) -> datetime | None:
-    """The instant, or None where the fields name none (no such day, a zone a day or more away)."""
+    """The instant, or None where the fields name none (no such day or time of day)."""
     try:
-        zone = _ZONES.get(offset)
-        if zone is None:
-            zone = timezone(timedelta(seconds=offset))
-            if len(_ZONES) < _MAX_ZONES:
-                _ZONES[offset] = zone
-        return datetime(year, month, day, hour, minute, second, tzinfo=zone)
+        # (tzinfo given by position: datetime() reads keyword arguments at a cost)
+        return datetime(year, month, day, hour, minute, second, 0, zone)
     except (ValueError, OverflowError):
         return None
 
 
-# The zones met so far by offset: a few dozen exist, and each mail's dates would otherwise make
-# a timedelta and a timezone apiece. (Only valid zones are kept; odd offsets stop being kept.)
+def _zone(field: str) -> timezone | None:
+    """The zone a common date's zone field names ("+0900", "GMT"); None for -0000 (no zone
+    known, no instant to compare) and for an offset of a day or more (no such zone)."""
+    zone: timezone | None = UTC  # UT, UTC, GMT
+    if field[0] in "+-":
+        number = int(field[1:])
+        offset = (number // 100) * 3600 + (number % 100) * 60
+        try:
+            zone = timezone(timedelta(seconds=-offset if field[0] == "-" else offset))
+        except ValueError:  # a day or more away
+            zone = None
+        if field == "-0000":
+            zone = None
+    if len(_ZONES) < _MAX_ZONES:
+        _ZONES[field] = zone
+    return zone
+
+
+# The zone fields met so far, read: a few dozen are in use, and each date would otherwise
+# convert its field and make a timedelta and a timezone. (Odd fields stop being kept.)
 _MAX_ZONES = 256
-_ZONES: dict[int, timezone] = {}
+_ZONES: dict[str, timezone | None] = {}
 
 
 def _parse(value: str | None) -> datetime | None:
@@ -58,19 +72,14 @@ def _parse(value: str | None) -> datetime | None:
     m = _COMMON_DATE.fullmatch(value)
     if m is None:
         return _parse_other(value)
-    day, month, year, hour, minute, second, zone = m.groups()
-    offset = 0  # UT, UTC, GMT
-    if zone[0] in "+-":
-        number = int(zone[1:])
-        if number == 0 and zone[0] == "-":  # -0000: no zone known, no instant to compare
-            return None
-        offset = (number // 100) * 3600 + (number % 100) * 60
-        if zone[0] == "-":
-            offset = -offset
+    day, month, year, hour, minute, second, field = m.groups()
+    zone = _ZONES[field] if field in _ZONES else _zone(field)
+    if zone is None:
+        return None
     yy = int(year)
     if yy < 100:
         yy += 1900 if yy > 68 else 2000
-    return _moment(yy, _MONTHS[month], int(day), int(hour), int(minute), int(second or 0), offset)
+    return _moment(yy, _MONTHS[month], int(day), int(hour), int(minute), int(second or 0), zone)
 
 
 def _parse_other(value: str) -> datetime | None:
@@ -88,7 +97,8 @@ def _parse_other(value: str) -> datetime | None:
         if offset is None:  # no zone given: no instant to compare
             return None
         year, month, day, hour, minute, second = parsed[:6]
-        return _moment(int(year), int(month), int(day), int(hour), int(minute), int(second), int(offset))
+        zone = timezone(timedelta(seconds=int(offset)))
+        return _moment(int(year), int(month), int(day), int(hour), int(minute), int(second), zone)
     except (TypeError, ValueError, IndexError, OverflowError):
         return None
 

@@ -52,6 +52,17 @@ def test_dates_read_as_datetime_reads_them(value: str) -> None:
     assert _by_clock(value) == _by_datetime(value)
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_DATES, min_size=1, max_size=4))
+def test_dates_read_again_read_as_at_first(values: list[str]) -> None:
+    # The zone fields are kept once read: a date read with its zone kept reads as before.
+    clock._ZONES.clear()
+    first = [_by_clock(value) for value in values]
+    assert [_by_clock(value) for value in values] == first
+    clock._ZONES.clear()
+    assert [_by_clock(value) for value in reversed(values)] == first[::-1]
+
+
 def test_common_and_odd_dates() -> None:
     for value in ("Thu, 9 May 2012 23:34:45 +0900 (JST)", "Thu,29 Apr 2010 23:34:45 +0900",
                   "Thu, 01 Oct 15 13:48:54 UTC", "Thursday, Apr 29, 2008 2:45:56 PM", "2012-10-31 04-46-42",
