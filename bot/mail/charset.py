@@ -128,9 +128,11 @@ def _word_bytes(encoding: str, payload: str) -> bytes:
 
 def _unfold(value: str) -> str:
     """_FOLD.sub(" ", value) without the regular expression (a line end and at most one blank
-    after it become one space), several times faster on short header values."""
-    first, *rest = value.replace("\r\n", "\n").split("\n")
-    return " ".join([first, *[line[1:] if line[:1] in (" ", "\t") else line for line in rest]])
+    after it become one space), several times faster on short header values. (No replace makes
+    a line end, nor a blank after one: each line end goes with the blank that follows it.)"""
+    if "\r" in value:
+        value = value.replace("\r\n", "\n")
+    return value.replace("\n ", " ").replace("\n\t", " ").replace("\n", " ")
 
 
 _LINE_END = compile_pattern(r"\n[ \t]?")
@@ -146,8 +148,7 @@ def decode_fields(fields: list[tuple[str, str]]) -> list[tuple[str, str]]:
     # is a memchr, "=?" a slower two-character search.)
     plain = joined.isascii() and "\x1b" not in joined and ("?" not in joined or "=?" not in joined)
     if plain and "\r" not in joined:
-        sub = _LINE_END.sub
-        return [(k, (sub(" ", v) if "\n" in v else v).strip()) for k, v in fields]
+        return [(k, (_unfold(v) if "\n" in v else v).strip()) for k, v in fields]
     # Otherwise the values, joined by NUL, are unfolded with one C-level pass (as decode_header
     # and _unfold do value by value) and split again; plain ones need nothing more than stripping.
     names, values = zip(*fields, strict=True)

@@ -7,6 +7,7 @@ with the eager form, on generated header values and on real mails.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -40,6 +41,18 @@ field_lists = st.lists(
 def test_a_value_decodes_alone_as_in_its_block(fields: list[tuple[str, str]]) -> None:
     # Mail.header decodes the one value it finds; Mail.headers decodes the block at once.
     assert decode_fields(fields) == [(k, decode_header(v)) for k, v in fields]
+
+
+folded_values = st.lists(st.sampled_from([*_VALUE_PIECES, "\r\r\n", "\n\n", "\n \t", "\t\n "]), max_size=10)
+
+
+@SETTINGS
+@given(folded_values.map("".join))
+@example("a\r\r\n b\n\n\tc\n \n d")
+def test_a_value_unfolds_as_the_line_end_pattern_unfolds_it(value: str) -> None:
+    from bot.mail.charset import _FOLD, _unfold
+
+    assert _unfold(value) == _FOLD.sub(" ", value) == re.sub(r"\r?\n[ \t]?", " ", value)
 
 
 def _mails() -> list[bytes]:
