@@ -203,3 +203,34 @@ def test_unvouched_hop_is_first_hop_when_neither_authenticated_nor_local(value: 
     assert hop is not None
     expected = None if hop.authenticated or hop.local else hop
     assert _unvouched_hop(value, r) == expected
+
+
+_LINK_PIECES = ["https://support.google.com/mail ", "http://mx.example.net/x ", "www.example.jp ",
+                "https://login.example-phish.com/a ", "http://[192.0.2.7]/ ",
+                "http://bit.ly/z ", "click here ", "verify your account ", "text ", "\n"]
+_SENDERS = ["MAILER-DAEMON@mx.example.net", "postmaster@example.jp", "mailer-daemon@googlemail.com"]
+
+
+@SETTINGS
+@given(st.sampled_from(_SENDERS), st.lists(st.sampled_from(_LINK_PIECES), max_size=10).map("".join),
+       st.lists(st.sampled_from(["kijitora@example.jp", "neko@bit.ly", "x@login.example-phish.com"]),
+                max_size=2))
+def test_phishing_check_is_its_plain_form(sender: str, body: str, addresses: list[str]) -> None:
+    # The check leaves out the hosts related to any report (help pages, no host name) before it
+    # collects the organisations of this one: the same strangers as testing every host against them.
+    from bot.mail.reader import Mail
+    from bot.models import Failure, Warning
+    from bot.safety import phishing_link
+    from bot.safety.domains import link_hosts, related
+
+    r = rules()
+    mail = Mail(text=body, sender=sender, subject="Undelivered Mail", is_mime=True)
+    failures = [Failure(address=a, reason="userunknown") for a in addresses]
+    expected = None
+    hosts = link_hosts(body)
+    known = phishing_link.known_organisations(mail, failures, r)
+    strangers = [h for h in hosts if not related(h, known, r.domains)]
+    phrases = r.lure_phrases.find(f"{mail.subject}\n{body}") if strangers else []
+    if phrases:
+        expected = Warning(phishing_link.WARNING_ID, {"phrases": phrases[:10], "hosts": strangers[:10]})
+    assert phishing_link.check(mail, failures, r) == expected

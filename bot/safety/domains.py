@@ -269,7 +269,7 @@ def organisations(hosts: Iterable[str | None], rules: DomainRules) -> set[str]:
     return {r for h in hosts if (r := registrable(h, rules))}
 
 
-def related(host: str, known: set[str], rules: DomainRules) -> bool:
+def related(host: str, known: set[str] | frozenset[str], rules: DomainRules) -> bool:
     """True when the host belongs to one of the known organisations or a provider's help pages."""
     org = registrable(host, rules)
     if org is None:

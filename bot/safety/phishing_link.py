@@ -16,6 +16,7 @@ from bot.safety.rules import Rules, rules
 WARNING_ID = "phishing_link"
 MAX_SCANNED = 256 * 1024  # characters of the report's text searched; reports are short
 MAX_REPORTED = 10
+_NO_ORGANISATIONS: frozenset[str] = frozenset()
 
 
 def _mta_host(value: str | None) -> str | None:
@@ -48,9 +49,14 @@ def check(mail: Mail, recipients: list[Failure], rules_: Rules | None = None) ->
     if not hosts:
         return None
     # The strangers before the phrases: most reports link only to their own organisations and
-    # help pages, and the phrase search is the costlier of the two.
+    # help pages, and the phrase search is the costlier of the two. A help page (or what is no
+    # host name) is related to any report, so the organisations the report names are collected
+    # only for the other hosts: most reports link to help pages alone.
+    unexplained = [h for h in hosts if not related(h, _NO_ORGANISATIONS, r.domains)]
+    if not unexplained:
+        return None
     known = known_organisations(mail, recipients, r)
-    strangers = [h for h in hosts if not related(h, known, r.domains)]
+    strangers = [h for h in unexplained if not related(h, known, r.domains)]
     if not strangers:
         return None
     phrases = r.lure_phrases.find(f"{mail.subject}\n{text}")
