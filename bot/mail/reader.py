@@ -480,13 +480,13 @@ class _Walk:
 
     __slots__ = (
         "attachments", "dsn_text", "embedded", "feedback_text", "htmls", "part_types",
-        "returned_headers", "returned_texts", "texts",
+        "returned_headers", "returned_plain_parts", "texts",
     )  # fmt: skip
 
     def __init__(self) -> None:
         self.texts: list[str] = []
         self.htmls: list[str] = []
-        self.returned_texts: list[Part] = []  # read into Mail.returned_text on first read
+        self.returned_plain_parts: list[Part] = []  # read into Mail.returned_text on first read
         self.dsn_text: list[str] = []
         self.feedback_text: list[str] = []
         self.returned_headers: list[tuple[str, str]] | None = None
@@ -545,7 +545,7 @@ def _walk(root: Part, w: _Walk) -> None:
                 )
             if returned:
                 if ctype == "text/plain":
-                    w.returned_texts.append(part)
+                    w.returned_plain_parts.append(part)
             elif ctype == "text/html":
                 w.htmls.append(_part_text(part))
             else:
@@ -770,7 +770,7 @@ def _from_part(root: Part, problems: list[str]) -> Mail:
         report_type=root.params.get("report-type", "").lower(),
         part_types=w.part_types,
         feedback=parse_field_block("\n".join(w.feedback_text)) if w.feedback_text else [],
-        _returned_parts=w.returned_texts,
+        _returned_parts=w.returned_plain_parts,
         links=html_links(w.htmls),
         _embedded=w.embedded,
     )
