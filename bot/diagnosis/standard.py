@@ -176,10 +176,6 @@ _AUTO_SUBJECT = lazy_compile(
 # How every subject _AUTO_SUBJECT matches begins, lower-cased and without leading spaces: a
 # subject that begins otherwise needs neither the pattern nor its compiling.
 _AUTO_SUBJECT_STARTS = ("auto", "out of", "away ", "vacat", "自動返信", "自動応答", "不在")
-_AUTO_REPLY_FIELDS = frozenset(
-    {"auto-submitted", "precedence", "x-autoreply", "x-autorespond", "x-apple-action"}
-)
-_AUTO_REPLY_LENGTHS = frozenset(map(len, _AUTO_REPLY_FIELDS))
 _DAEMON = lazy_compile(r"\b(?:mailer-daemon|postmaster|root|mail-?delivery|noreply|no-reply)\b", re.I)
 
 
@@ -192,20 +188,15 @@ class Rfc3834:
     def detect(self, mail: Mail) -> list[Failure] | None:
         if not mail.is_mime or mail.dsn_recipients:
             return None
-        # The first header of each name (as Mail.header gives it), all found in one pass.
-        found: dict[str, str] = {}
-        for name, value in mail.headers:
-            if len(name) not in _AUTO_REPLY_LENGTHS:  # (spares most lower() calls)
-                continue
-            key = name.lower()
-            if key in _AUTO_REPLY_FIELDS and key not in found:
-                found[key] = value
+        # Field by field with Mail.header, which decodes only the value it finds: walking
+        # mail.headers would decode every header of the mail, and only this reader needs them.
+        header = mail.header
         marked = (
-            found.get("auto-submitted", "").lower().startswith("auto-replied")
-            or "auto_reply" in found.get("precedence", "").lower()
-            or "x-autoreply" in found
-            or "x-autorespond" in found
-            or found.get("x-apple-action", "").lower() == "vacation"
+            (header("auto-submitted") or "").lower().startswith("auto-replied")
+            or "auto_reply" in (header("precedence") or "").lower()
+            or header("x-autoreply") is not None
+            or header("x-autorespond") is not None
+            or (header("x-apple-action") or "").lower() == "vacation"
             or (
                 mail.subject.lstrip().lower().startswith(_AUTO_SUBJECT_STARTS)
                 and _AUTO_SUBJECT.match(mail.subject) is not None

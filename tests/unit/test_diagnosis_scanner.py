@@ -164,3 +164,19 @@ def test_finishing_a_failure_keeps_every_field_the_detector_set() -> None:
         if name not in decided:
             assert getattr(done, name) == getattr(found, name), name
     assert (done.reason, done.hard_bounce) == ("mailboxfull", False)
+
+
+def test_auto_reply_marks_are_read_from_the_first_field_of_each_name() -> None:
+    def reply(fields: str) -> str:
+        return (f"From: Neko <neko@example.jp>\nTo: kijitora@example.com\nSubject: Re: hello\n{fields}"
+                "Content-Type: text/plain\n\nI am away until Monday.\n")
+
+    assert diagnose(reply("Precedence: bulk\nPrecedence: auto_reply\n")).format == "none"
+    assert diagnose(reply("Precedence: auto_reply\n")).format == "rfc3834"
+    assert diagnose(reply("X-Autoreply:\n")).format == "rfc3834"
+    assert diagnose(reply("AUTO-SUBMITTED: Auto-Replied (vacation)\n")).format == "rfc3834"
+    assert diagnose(reply("Auto-Submitted: auto-generated\n")).format == "none"
+    assert diagnose(reply("X-Apple-Action: =?utf-8?q?VACATION?=\n")).format == "rfc3834"
+    away = diagnose(reply("X-Autorespond: yes\n"))
+    assert away.format == "rfc3834"
+    assert [(f.address, f.reason) for f in away.recipients] == [("neko@example.jp", "vacation")]
