@@ -282,3 +282,22 @@ def test_remote_hosts_are_found_as_the_word_boundary_patterns_find_them(text: st
     for fast, plain in ((HOST_IN_TEXT, _PLAIN_HOST_IN_TEXT), (exim._REMOTE, _PLAIN_EXIM_REMOTE)):
         a, b = fast.search(text), plain.search(text)
         assert (a.span(), a.groups()) == (b.span(), b.groups()) if a and b else a is b is None
+
+
+_CODE_PIECES = ["ib", "ib401", "ib5", "i", "b", "4", "01", "x", "_", ".", "-", " ", "\n", "é", "ı", "٣", "(",
+                "lpn"]
+
+
+@SETTINGS
+@example("ib401 ib4010 xib401 _ib401 .ib401 éib402 ib403_")
+@given(st.lists(st.sampled_from(_CODE_PIECES), max_size=14).map("".join))
+def test_godaddy_code_pattern_is_its_word_bounded_form(text: str) -> None:
+    # knowledge/diagnosis/rhost.toml writes the leading \b as a look-behind after the "i".
+    from bot.diagnosis.knowledge import diagnosis_knowledge
+
+    godaddy = next(p for p in diagnosis_knowledge().providers if p.name == "godaddy")
+    assert godaddy.code_pattern is not None
+    plain = re.compile(r"\b(ib[0-9]{3})\b")
+    found = plain.findall(text)
+    assert godaddy.code_pattern.findall(text) == found
+    assert godaddy.code_reason(text) == (godaddy.codes.get(found[-1]) if found else None)
