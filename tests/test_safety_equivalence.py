@@ -234,3 +234,11 @@ def test_phishing_check_is_its_plain_form(sender: str, body: str, addresses: lis
     if phrases:
         expected = Warning(phishing_link.WARNING_ID, {"phrases": phrases[:10], "hosts": strangers[:10]})
     assert phishing_link.check(mail, failures, r) == expected
+
+
+@pytest.mark.parametrize("me", [None, "", "kijitora@example.jp"])
+def test_no_backscatter_signal_decides_nothing(me: str | None) -> None:
+    # check() stops at an empty list of signals without asking decide().
+    from bot.safety.backscatter import Evidence, decide
+
+    assert decide(Evidence(), me) is False

@@ -290,6 +290,6 @@ def decide(ev: Evidence, me: str | None) -> bool:
 
 def check(mail: Mail, me: str | None, rules_: Rules | None = None) -> Warning | None:
     ev = gather(mail, me, rules_, complete=False)
-    if not decide(ev, me):
+    if not ev.signals or not decide(ev, me):  # (no signal decides nothing: most reports)
         return None
     return Warning(WARNING_ID, {"signals": ev.signals, **ev.detail})
