@@ -64,7 +64,7 @@ def _memory_file() -> BinaryIO:
 
 # Runs per process: more runs balance the processes better at the end, each costs a pipe read
 # and a frame. (At most 255 runs: a run's number is one byte in the pipe.)
-RUNS_PER_JOB = 8
+RUNS_PER_JOB = 16
 
 
 def diagnose_in_workers(names: list[str], jobs: int, work: Work, stdout: TextIO) -> int:
