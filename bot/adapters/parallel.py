@@ -1,15 +1,16 @@
 """Share a long list of inputs between forked worker processes, output kept in input order.
 
 `bouncedesk diagnose` over a folder of bounces is CPU-bound and every mail is independent, so
-on a machine with several cores the inputs are cut into contiguous runs of about equal size,
-several per process. This process diagnoses the first input (which loads the readers and the
-knowledge once, before the fork, so workers share them), then it and the workers take runs
+on a machine with several cores the inputs are cut into contiguous runs, big ones first and
+single inputs at the end. This process diagnoses the first input (which loads the readers and
+the knowledge once, before the fork, so workers share them), then it and the workers take runs
 one at a time, in order, from a pipe holding one byte per run: whoever is free takes the next
-one, so all finish at about the same time however fast each goes. Each process writes every
-run it finishes to its own anonymous in-memory file, framed with the run's number; at the end
-the runs are copied to standard output in order, so the output is byte for byte what one
-process would write. A run that no process delivered (a worker that could not start or died)
-is done here: no input is ever skipped.
+one, so all finish within about one small run of each other however fast each goes. Each
+process writes every run it finishes to its own anonymous in-memory file, framed with the
+run's number; once every worker has said it is done (by closing its end of another pipe), the
+runs are copied to standard output in order, so the output is byte for byte what one process
+would write. A run that no process delivered (a worker that could not start or died) is done
+here: no input is ever skipped.
 
 POSIX only (os.fork); elsewhere everything runs in this process.
 """
@@ -32,23 +33,36 @@ if TYPE_CHECKING:
     Work = Callable[[list[str], TextIO], int]
 
 
-def split_evenly(names: list[str], parts: int) -> list[list[str]]:
-    """`names` cut into at most `parts` contiguous runs of about equal total file size."""
+# A run's number is one byte in the queue.
+MAX_RUNS = 255
+# Each run takes about this share of the bytes still left, divided by the number of processes.
+RUN_SHARE = 4
+
+
+def shrinking_runs(names: list[str], jobs: int) -> list[list[str]]:
+    """`names` cut into contiguous runs that shrink towards the end: each about 1/(RUN_SHARE *
+    jobs) of the file bytes still left, down to single inputs. Processes that take the next run
+    when free then all finish within about one small run of each other, while the runs stay
+    few (a run costs a pipe read and a frame)."""
     sizes = []
     for name in names:
         try:
             sizes.append(max(os.stat(name).st_size, 1))
         except OSError:
             sizes.append(1)
-    total = sum(sizes)
-    runs: list[list[str]] = [[]]
+    left = sum(sizes)
+    runs: list[list[str]] = []
+    run: list[str] = []
     filled = 0
     for name, size in zip(names, sizes, strict=True):
-        # Start the next run once this one holds its share of the bytes.
-        if runs[-1] and len(runs) < parts and filled >= total * len(runs) / parts:
-            runs.append([])
-        runs[-1].append(name)
+        run.append(name)
         filled += size
+        if filled * RUN_SHARE * jobs >= left and len(runs) < MAX_RUNS - 1:
+            runs.append(run)
+            left -= filled
+            run, filled = [], 0
+    if run:
+        runs.append(run)
     return runs
 
 
@@ -62,16 +76,11 @@ def _memory_file() -> BinaryIO:
     return open(fd, "w+b")  # shared with the workers, read back and closed afterwards
 
 
-# Runs per process: more runs balance the processes better at the end, each costs a pipe read
-# and a frame. (At most 255 runs: a run's number is one byte in the pipe.)
-RUNS_PER_JOB = 16
-
-
 def diagnose_in_workers(names: list[str], jobs: int, work: Work, stdout: TextIO) -> int:
     """Run `work` over `names` with up to `jobs` processes, all output to `stdout` in input
     order; the worst exit status of all."""
     status = work(names[:1], stdout)
-    runs = split_evenly(names[1:], min(jobs * RUNS_PER_JOB, 255))
+    runs = shrinking_runs(names[1:], jobs)
     stdout.flush()
     sys.stderr.flush()
     encoding, errors = _encoding(stdout), getattr(stdout, "errors", None) or "strict"
@@ -81,12 +90,12 @@ def diagnose_in_workers(names: list[str], jobs: int, work: Work, stdout: TextIO)
     gc.freeze()
     queue = _run_queue(len(runs))
     sinks = [_memory_file() for _ in range(jobs)]
-    pids = [_start_worker(runs, queue, work, sink, encoding, errors) for sink in sinks[1:]]
+    finished = _pipe()  # every worker holds its writing end until its output is all in its sink
+    pids = [_start_worker(runs, queue, finished, work, sink, encoding, errors) for sink in sinks[1:]]
     if queue is not None:
         _take_runs(runs, queue, work, sinks[0], encoding, errors)
         os.close(queue)
-    for pid in pids:
-        _wait(pid)
+    _wait_until_finished(finished, pids)
     done: dict[int, tuple[int, bytes]] = {}
     for sink in sinks:
         sink.seek(0)
@@ -100,7 +109,30 @@ def diagnose_in_workers(names: list[str], jobs: int, work: Work, stdout: TextIO)
             run_status = work(run, stdout)
             stdout.flush()
         status = max(status, run_status)
+    _reap(pids)
     return status
+
+
+def _pipe() -> tuple[int, int] | None:
+    try:
+        return os.pipe()
+    except OSError:
+        return None
+
+
+def _wait_until_finished(finished: tuple[int, int] | None, pids: list[int | None]) -> None:
+    """Until every worker has written all it will: its end of `finished` is closed (by itself
+    once its output is in its sink, or as it exits or dies). Without that pipe: until every
+    worker has exited."""
+    if finished is None:
+        for pid in pids:
+            _wait(pid)
+        return
+    read_end, write_end = finished
+    os.close(write_end)
+    while os.read(read_end, 1):
+        pass
+    os.close(read_end)
 
 
 def _run_queue(count: int) -> int | None:
@@ -146,8 +178,8 @@ def _frames(data: bytes) -> dict[int, tuple[int, bytes]]:
     return frames
 
 
-def _start_worker(runs: list[list[str]], queue: int | None, work: Work, sink: BinaryIO,
-                  encoding: str, errors: str) -> int | None:
+def _start_worker(runs: list[list[str]], queue: int | None, finished: tuple[int, int] | None,
+                  work: Work, sink: BinaryIO, encoding: str, errors: str) -> int | None:
     """The pid of a worker taking runs from `queue` into `sink`, or None when none started."""
     if queue is None:
         return None
@@ -164,6 +196,8 @@ def _start_worker(runs: list[list[str]], queue: int | None, work: Work, sink: Bi
         sys.stderr.flush()
     except BaseException:  # whatever went wrong, the parent redoes the runs not delivered
         status = 70
+    if finished is not None:
+        os.close(finished[1])  # all written: the parent need not wait for this process to end
     os._exit(status)
 
 
@@ -179,6 +213,29 @@ def _copy(data: bytes, stdout: TextIO) -> None:
         binary.flush()
     else:  # a text-only stream such as io.StringIO
         stdout.write(data.decode(_encoding(stdout)))
+
+
+# Workers that had written all their output but had not yet ended when the last call returned.
+_ending: list[int] = []
+
+
+def _reap(pids: list[int | None]) -> None:
+    """Collect the workers that have ended; the others are collected at the next call, or by
+    the system when this process ends first (as `bouncedesk diagnose` does right after): a
+    worker's memory takes a few milliseconds to free as it exits, and nothing needs to wait
+    for that."""
+    for earlier in _ending:
+        _wait(earlier)
+    _ending.clear()
+    for pid in pids:
+        if pid is None:
+            continue
+        try:
+            ended, _ = os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            continue
+        if not ended:
+            _ending.append(pid)
 
 
 def _wait(pid: int | None) -> None:

@@ -15,7 +15,7 @@ from typing import TextIO
 import pytest
 
 from bot.adapters.cli_diagnose import MIN_INPUTS_PER_JOB, workers_for
-from bot.adapters.parallel import diagnose_in_workers, split_evenly
+from bot.adapters.parallel import MAX_RUNS, diagnose_in_workers, shrinking_runs
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "diagnosis"
 
@@ -100,22 +100,28 @@ def test_the_worst_exit_status_wins() -> None:
     assert diagnose_in_workers(names, 2, two_for_the_last, io.StringIO()) == 2
 
 
-def test_runs_are_contiguous_and_about_equal_in_bytes(tmp_path: Path) -> None:
+def test_runs_are_contiguous_and_shrink_towards_the_end(tmp_path: Path) -> None:
     names = []
-    for i, size in enumerate([100, 5000, 300, 300, 4000, 200, 200, 6000, 100, 900] * 3):
+    for i, size in enumerate([100, 5000, 300, 300, 4000, 200, 200, 6000, 100, 900] * 8):
         path = tmp_path / f"{i:02d}.eml"
         path.write_bytes(b"x" * size)
         names.append(str(path))
-    runs = split_evenly(names, 3)
-    assert len(runs) == 3
+    runs = shrinking_runs(names, 2)
     assert [n for run in runs for n in run] == names
-    totals = [sum(os.path.getsize(n) for n in run) for run in runs]
-    assert max(totals) - min(totals) <= 6000  # at most one big file apart
+    assert all(runs)
+    left = sum(os.path.getsize(n) for n in names)
+    for run in runs:  # each run: an eighth (1/(4 * 2 processes)) of the bytes left, no more
+        size = sum(os.path.getsize(n) for n in run)
+        assert (size - os.path.getsize(run[-1])) * 8 < left <= size * 8 or run is runs[-1]
+        left -= size
+    assert len(runs[0]) > 4 and len(runs[-1]) <= 2  # big runs first, the last ones small
 
 
-def test_split_never_makes_more_runs_than_inputs() -> None:
-    assert split_evenly(["a", "b"], 8) == [["a"], ["b"]]
-    assert split_evenly([], 3) == [[]]
+def test_runs_never_outnumber_the_inputs_or_the_queue() -> None:
+    assert shrinking_runs(["a", "b"], 8) == [["a"], ["b"]]
+    assert shrinking_runs([], 3) == []
+    many = shrinking_runs([f"missing-{i}" for i in range(100_000)], 8)
+    assert len(many) <= MAX_RUNS and sum(map(len, many)) == 100_000
 
 
 def test_how_many_workers() -> None:
