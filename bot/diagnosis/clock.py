@@ -107,7 +107,8 @@ def clock_skew(mail: Mail) -> Warning | None:
     """Warning clock_skew (seconds, direction) when the original's Date is far from its arrival."""
     date: str | None = None
     stamps = []
-    for name, value in mail.returned_headers:
+    # (returned_origin(): the few fields read here and by the backscatter check, decoded once)
+    for name, value in mail.returned_origin():
         # (the length first, as Mail.returned_header does: most names are neither)
         if len(name) == 8 and name.lower() == "received":
             stamps.append(value)

@@ -48,6 +48,10 @@ _HEADERS_TYPES = frozenset({"text/rfc822-headers", "message/rfc822-headers", "me
 _FEEDBACK_TYPES = frozenset({"message/feedback-report"})
 
 
+# The returned original's fields Mail.returned_origin() gives.
+ORIGIN_FIELDS = frozenset({"received", "date", "from", "message-id"})
+
+
 class Attachment(Record):
     """A non-text part, described but never opened. Treated as immutable."""
 
@@ -79,15 +83,17 @@ class Mail(Record):
     text/rfc822-headers, or found in the text).
     A list or dict argument left out (None) is a new empty one.
 
-    A mail read by read_mail works out `headers` and `returned_text` on first read: most mails
-    are diagnosed by a few named headers (header() decodes only the value it finds), and only
-    some checks read the returned original's body.
+    A mail read by read_mail works out `headers`, `returned_headers` and `returned_text` on
+    first read: most mails are diagnosed by a few named headers (header(), returned_header()
+    and returned_named() decode only the values they find), and only some checks read the
+    returned original's body.
     """
 
     __slots__ = (  # noqa: RUF023 (field order)
         "headers", "subject", "sender", "text", "is_mime", "dsn_message", "dsn_recipients",
         "returned_headers", "attachments", "problems", "content_type", "report_type", "part_types",
         "feedback", "returned_text", "links", "_embedded", "_raw_headers", "_returned_parts",
+        "_raw_returned", "_origin",
     )  # fmt: skip
 
     def __init__(
@@ -115,6 +121,8 @@ class Mail(Record):
         _raw_headers: list[tuple[str, str]] | None = None,
         # Given instead of `returned_text`: the text parts it is read from on first read.
         _returned_parts: list[Part] | None = None,
+        # Given instead of `returned_headers`: the fields as written, decoded on first read.
+        _raw_returned: list[tuple[str, str]] | None = None,
     ) -> None:
         if _raw_headers is None:
             self.headers: list[tuple[str, str]] = [] if headers is None else headers
@@ -125,7 +133,10 @@ class Mail(Record):
         self.is_mime = is_mime
         self.dsn_message: dict[str, str] = {} if dsn_message is None else dsn_message
         self.dsn_recipients: list[dict[str, str]] = [] if dsn_recipients is None else dsn_recipients
-        self.returned_headers: list[tuple[str, str]] = [] if returned_headers is None else returned_headers
+        if _raw_returned is None:
+            self.returned_headers: list[tuple[str, str]] = returned_headers or []
+        self._raw_returned = _raw_returned
+        self._origin: list[tuple[str, str]] | None = None  # returned_origin(), once worked out
         self.attachments: list[Attachment] = [] if attachments is None else attachments
         self.problems: list[str] = [] if problems is None else problems
         self.content_type = content_type
@@ -146,6 +157,10 @@ class Mail(Record):
                 self.headers = decode_fields(self._raw_headers)
                 self._raw_headers = None
                 return self.headers
+            if name == "returned_headers" and self._raw_returned is not None:
+                self.returned_headers = decode_fields(self._raw_returned)
+                self._raw_returned = None
+                return self.returned_headers
             if name == "returned_text" and self._returned_parts is not None:
                 self.returned_text = "\n".join([_part_text(p) for p in self._returned_parts])[:MAX_TEXT]
                 self._returned_parts = None
@@ -189,13 +204,35 @@ class Mail(Record):
                 continue
         return out
 
+    @property
+    def has_returned_headers(self) -> bool:
+        """Whether the returned original's headers were found (bool(returned_headers), without
+        decoding them)."""
+        raw = self._raw_returned
+        return bool(self.returned_headers if raw is None else raw)
+
     def returned_header(self, name: str) -> str | None:
         key = name.lower()
         size = len(key)
-        for k, v in self.returned_headers:
+        raw = self._raw_returned
+        for k, v in self.returned_headers if raw is None else raw:
             if len(k) == size and k.lower() == key:
-                return v
+                return v if raw is None else decode_header(v)
         return None
+
+    def returned_origin(self) -> list[tuple[str, str]]:
+        """The returned original's Received, Date, From and Message-ID fields (any case), in
+        order, decoded: what the checks of where and when it was sent read, without decoding
+        the dozens of other fields. Worked out on first use."""
+        origin = self._origin
+        if origin is None:
+            raw = self._raw_returned
+            if raw is None:
+                origin = [(k, v) for k, v in self.returned_headers if k.lower() in ORIGIN_FIELDS]
+            else:
+                origin = [(k, decode_header(v)) for k, v in raw if k.lower() in ORIGIN_FIELDS]
+            self._origin = origin
+        return origin
 
 
 # ---------------------------------------------------------------------------------------------
@@ -489,7 +526,7 @@ class _Walk:
         self.returned_plain_parts: list[Part] = []  # read into Mail.returned_text on first read
         self.dsn_text: list[str] = []
         self.feedback_text: list[str] = []
-        self.returned_headers: list[tuple[str, str]] | None = None
+        self.returned_headers: list[tuple[str, str]] | None = None  # as written (not decoded)
         self.attachments: list[Attachment] = []
         self.part_types: list[str] = []
         self.embedded: list[Part] = []
@@ -513,14 +550,14 @@ def _walk(root: Part, w: _Walk) -> None:
         if ctype in _HEADERS_TYPES:
             if w.returned_headers is None:
                 block = _part_text(part)
-                w.returned_headers = decode_fields(parse_field_block(block))
+                w.returned_headers = parse_field_block(block)
             continue
         if ctype in _RETURNED_TYPES:
             inner = part.message
             if inner is None:
                 continue
             if w.returned_headers is None and not returned:
-                w.returned_headers = decode_fields(inner.headers[:MAX_HEADERS])
+                w.returned_headers = inner.headers[:MAX_HEADERS]
             if not returned and len(w.embedded) < 4:
                 w.embedded.append(inner)
             stack.append((inner, True))
@@ -586,6 +623,11 @@ _KEY_RETURNED = ("date", "message-id", "received")
 
 def headers_in_text(text: str) -> list[tuple[str, str]]:
     """The first run of >= 3 header lines that has a Date, Message-ID or Received field."""
+    return decode_fields(_fields_in_text(text))
+
+
+def _fields_in_text(text: str) -> list[tuple[str, str]]:
+    """headers_in_text's fields as written (not decoded)."""
     lined = "\n" + text  # every line, the first one too, follows a "\n"
     pos = 0
     while (first := _TEXT_HEADER_LINE.search(lined, pos)) is not None:
@@ -598,7 +640,7 @@ def headers_in_text(text: str) -> list[tuple[str, str]]:
             end = more.end() if more else first_end
         block = parse_field_block(lined[begin:end])
         if len(block) >= 3 and any(k.lower() in _KEY_RETURNED for k, _ in block):
-            return decode_fields(block)
+            return block
         pos = end  # the "\n" of the line that ended the block: it may start the next one
     return []
 
@@ -763,7 +805,7 @@ def _from_part(root: Part, problems: list[str]) -> Mail:
         is_mime=True,
         dsn_message=dsn_message,
         dsn_recipients=dsn_recipients,
-        returned_headers=w.returned_headers if w.returned_headers is not None else headers_in_text(text),
+        _raw_returned=w.returned_headers if w.returned_headers is not None else _fields_in_text(text),
         attachments=w.attachments,
         problems=problems,
         content_type=root.ctype,

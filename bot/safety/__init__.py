@@ -103,7 +103,7 @@ def assess(
     if is_report and not checks:
         # Most reports: nothing to open or click, so backscatter is the one check that can apply
         # (the same as the general path below, without building and walking a list of checks).
-        if not mail.returned_headers:
+        if not mail.has_returned_headers:
             return []
         r = rules_ or _shipped_rules()
         try:
@@ -115,7 +115,7 @@ def assess(
         # Backscatter is a genuine report about somebody else's mail; without a report there is
         # no returned original, only perhaps a forwarded message. Without the returned
         # headers the check has nothing to go on.
-        if mail.returned_headers:
+        if mail.has_returned_headers:
             checks.append(lambda r: _loaded("backscatter")(mail, me, r))
     elif mail.is_mime:
         # No report itself: perhaps a fake bounce forwarded as an attachment. Its own

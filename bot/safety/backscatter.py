@@ -176,9 +176,9 @@ class Evidence:
 
 def _returned_fields(mail: Mail) -> tuple[str | None, str | None, str | None]:
     """From and Message-ID (the first of each) and the bottom-most Received: line of the returned
-    original, in one pass over its headers (often dozens)."""
+    original, in one pass over its fields of that kind (returned_origin decodes only them)."""
     from_value = message_id = received = None
-    for k, v in mail.returned_headers:
+    for k, v in mail.returned_origin():
         size = len(k)  # the length test spares most lower() calls
         if size == 8:
             if k.lower() == "received":
@@ -210,7 +210,7 @@ def gather(mail: Mail, me: str | None, rules_: Rules | None = None, *, complete:
     """
     r = rules_ or rules()
     ev = Evidence()
-    if not mail.returned_headers:
+    if not mail.has_returned_headers:
         return ev
     from_value, message_id, last_received = _returned_fields(mail)
     from_address = bare_address(from_value)

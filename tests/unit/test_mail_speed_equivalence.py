@@ -1,8 +1,9 @@
 """The mail reader's fast forms give exactly what their plain definitions give.
 
-A mail read by read_mail decodes its headers and reads the returned original's text only when
-they are first asked for; Mail.header decodes just the value it finds. Each is compared here
-with the eager form, on generated header values and on real mails.
+A mail read by read_mail decodes its headers (its own and the returned original's) and reads
+the returned original's text only when they are first asked for; Mail.header,
+Mail.returned_header and Mail.returned_origin decode just the values they find. Each is
+compared here with the eager form, on generated header values and on real mails.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from bot.mail.charset import decode_fields, decode_header
-from bot.mail.reader import Mail, read_mail, split_mailbox
+from bot.mail.reader import ORIGIN_FIELDS, Mail, read_mail, split_mailbox
 
 SETTINGS = settings(max_examples=300, deadline=None)
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "diagnosis"
@@ -70,6 +71,7 @@ _ABSENT = ("x-not-there", "", "subjec", "SUBJECTS")
 def _decoded_first(data: bytes) -> Mail:
     mail = read_mail(data)
     assert isinstance(mail.headers, list)  # decodes them all now
+    assert isinstance(mail.returned_headers, list)
     assert isinstance(mail.returned_text, str)
     return mail
 
@@ -87,10 +89,20 @@ def test_mails_read_lazily_give_what_the_decoded_block_gives() -> None:
             assert [lazy.header(n) for n in names] == [eager.header(n) for n in names]
             assert [lazy.header_all(n) for n in names] == [eager.header_all(n) for n in names]
             assert lazy._raw_headers is not None
+        if lazy._raw_returned is not None:
+            # The returned original's fields: looked up, and the origin fields, one by one.
+            returned = [k for k, _ in eager.returned_headers] + ["SUBJECT", "Received", *_ABSENT]
+            assert [lazy.returned_header(n) for n in returned] == [eager.returned_header(n) for n in returned]
+            assert lazy.has_returned_headers == bool(eager.returned_headers)
+            assert lazy.returned_origin() == [
+                (k, v) for k, v in eager.returned_headers if k.lower() in ORIGIN_FIELDS
+            ]
+            assert eager.returned_origin() == lazy.returned_origin()
+            assert lazy._raw_returned is not None
         assert lazy.subject == (eager.header("subject") or "")
         assert lazy.sender == (eager.header("from") or "")
         assert lazy == eager and repr(lazy) == repr(eager)  # (== and repr read every field)
-        assert lazy._raw_headers is None and lazy._returned_parts is None
+        assert lazy._raw_headers is None and lazy._returned_parts is None and lazy._raw_returned is None
     assert lazy_seen >= 10
 
 
@@ -126,6 +138,11 @@ def test_a_copy_with_other_text_keeps_the_lazy_fields() -> None:
 def test_a_mail_built_by_hand_keeps_its_fields() -> None:
     mail = Mail(headers=[("Subject", "x")], returned_text="y")
     assert mail.header("subject") == "x" and mail.returned_text == "y"
+    assert not mail.has_returned_headers and mail.returned_origin() == []
+    returned = [("Received", "a"), ("Subject", "s"), ("DATE", "d"), ("received", "b"), ("From", "f")]
+    mail = Mail(returned_headers=returned)
+    assert mail.has_returned_headers and mail.returned_header("date") == "d"
+    assert mail.returned_origin() == [("Received", "a"), ("DATE", "d"), ("received", "b"), ("From", "f")]
     with pytest.raises(AttributeError):
         mail.no_such_field  # type: ignore[attr-defined]  # noqa: B018
 
