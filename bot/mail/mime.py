@@ -93,17 +93,19 @@ _MAX_HEADS = 512
 _HEADS: dict[bytes, list[tuple[str, str]]] = {}
 
 
-def split_headers(data: bytes, limit: int) -> tuple[list[tuple[str, str]], bytes, int]:
-    """Header fields (name, raw value with folding) and the body; the count of fields dropped."""
+def split_headers(data: bytes, limit: int) -> tuple[list[tuple[str, str]], bytes, int, int]:
+    """Header fields (name, raw value with folding) and the body; the count of fields dropped;
+    the count of lines in the block that start a field or are not one (continuation lines not
+    counted, but one at the very top is): never fewer than the block's fields."""
     if data.startswith(b"\n"):
-        return [], data[1:], 0
+        return [], data[1:], 0, 0
     end = data.find(b"\n\n")
     head, body = (data, b"") if end < 0 else (data[:end], data[end + 2 :])
     short = len(head) <= _MAX_KEPT_HEAD
     if short:
         known = _HEADS.get(head)
         if known is not None and len(known) <= limit:
-            return known, body, 0
+            return known, body, 0, len(known)
     text = head.decode("ascii", "surrogateescape")  # same offsets as head: 1 byte = 1 character
     # Usually every line belongs to a field: one C-level pass finds them all.
     found: list[tuple[str, str]] = _HEADER_LINES.findall(text)
@@ -113,7 +115,7 @@ def split_headers(data: bytes, limit: int) -> tuple[list[tuple[str, str]], bytes
                 _HEADS.clear()
             _HEADS[head] = found
         kept = found[:limit]
-        return kept, body, len(found) - len(kept)
+        return kept, body, len(found) - len(kept), len(found)
     fields: list[tuple[str, str]] = []
     dropped = 0
     match = _HEADER_FIELD.match
@@ -123,13 +125,13 @@ def split_headers(data: bytes, limit: int) -> tuple[list[tuple[str, str]], bytes
         m = match(text, pos)
         if m is None:
             # Not a header line: the body starts here (as mail programs read it).
-            return fields, head[pos:] + (b"\n\n" + body if end >= 0 else b""), dropped
+            return fields, head[pos:] + (b"\n\n" + body if end >= 0 else b""), dropped, len(found)
         if len(fields) < limit:
             fields.append((m.group(1), m.group(2)))
         else:
             dropped += 1
         pos = m.end() + 1
-    return fields, body, dropped
+    return fields, body, dropped, len(found)
 
 
 def _unquote(value: str) -> str:
@@ -264,9 +266,12 @@ def _split_multipart(body: bytes, boundary: str) -> tuple[list[bytes], bool]:
 
 
 class Limits:
-    """Counters shared by one parse: parts seen, deepest nesting, header fields dropped."""
+    """Counters shared by one parse: parts seen, deepest nesting, header fields dropped, lines of
+    the top header block (see split_headers)."""
 
-    __slots__ = ("depth_hit", "dropped_headers", "max_depth", "max_headers", "max_parts", "parts")
+    __slots__ = (
+        "depth_hit", "dropped_headers", "max_depth", "max_headers", "max_parts", "parts", "top_lines",
+    )  # fmt: skip
 
     def __init__(self, max_parts: int, max_depth: int, max_headers: int) -> None:
         self.max_parts = max_parts
@@ -275,6 +280,7 @@ class Limits:
         self.parts = 0
         self.depth_hit = False
         self.dropped_headers = 0
+        self.top_lines = 0
 
 
 def _content_fields(headers: list[tuple[str, str]]) -> tuple[str | None, str | None, str | None]:
@@ -319,9 +325,10 @@ _TYPES: dict[str, tuple[str, dict[str, str]]] = {}
 def parse(data: bytes, limits: Limits, depth: int = 0, default_type: str = "text/plain") -> Part:
     """Parse one entity (a whole message or a body part)."""
     limits.parts += 1
-    headers, body, dropped = split_headers(data, limits.max_headers)
+    headers, body, dropped, lines = split_headers(data, limits.max_headers)
     if depth == 0:
         limits.dropped_headers += dropped
+        limits.top_lines = lines
     part = Part(headers, body)
     raw_type, cte, part.disposition = _content_fields(headers)
     if cte:

@@ -765,10 +765,18 @@ def _read_mime(raw: bytes, problems: list[str]) -> Mail:
     raw = raw.lstrip(b"\n")
     if raw.startswith(b"From "):
         raw = raw[raw.find(b"\n") + 1 :] if b"\n" in raw else b""
-    raw = _limit_headers(raw, problems)
-    raw = _limit_delimiters(raw, problems)
+    noted = len(problems)
     limits = Limits(MAX_PARTS, MAX_DEPTH, MAX_HEADERS)
-    root = parse_mime(raw, limits)
+    root = parse_mime(_limit_delimiters(raw, problems), limits)
+    if limits.top_lines > MAX_HEADERS or (not raw.endswith(b"\n") and raw.find(b"\n\n") < 0):
+        # Only then can _limit_headers change the input: when the top block holds more than
+        # MAX_HEADERS fields (split_headers counts no fewer lines than fields), or when it runs
+        # to the end of an input without a last line end (a block of many lines gets one).
+        # Cut it and read again; counting every block's lines first cost every mail a pass.
+        del problems[noted:]
+        raw = _limit_delimiters(_limit_headers(raw, problems), problems)
+        limits = Limits(MAX_PARTS, MAX_DEPTH, MAX_HEADERS)
+        root = parse_mime(raw, limits)
     if limits.parts >= MAX_PARTS:
         problems.append(f"too_many_parts: only the first {MAX_PARTS} MIME parts were read")
     if limits.depth_hit:

@@ -202,8 +202,60 @@ def test_the_kept_header_blocks_stay_bounded() -> None:
     from bot.mail import mime
 
     for i in range(mime._MAX_HEADS * 2 + 5):
-        assert mime.split_headers(f"X-N: {i}\n\nbody".encode(), 1000) == ([("X-N", str(i))], b"body", 0)
+        assert mime.split_headers(f"X-N: {i}\n\nbody".encode(), 1000) == ([("X-N", str(i))], b"body", 0, 1)
         assert len(mime._HEADS) <= mime._MAX_HEADS
     long_block = b"X-Long: " + b"a" * mime._MAX_KEPT_HEAD + b"\n\nbody"
     assert mime.split_headers(long_block, 1000)[0] == [("X-Long", "a" * mime._MAX_KEPT_HEAD)]
     assert long_block.partition(b"\n\n")[0] not in mime._HEADS
+
+
+def _read_mime_counting_first(raw: bytes, problems: list[str]) -> Mail:
+    """_read_mime as first written: the top block's lines counted (and cut) before parsing."""
+    from bot.mail import reader
+    from bot.mail.mime import Limits, parse
+
+    raw = raw.lstrip(b"\n")
+    if raw.startswith(b"From "):
+        raw = raw[raw.find(b"\n") + 1 :] if b"\n" in raw else b""
+    raw = reader._limit_delimiters(reader._limit_headers(raw, problems), problems)
+    limits = Limits(reader.MAX_PARTS, reader.MAX_DEPTH, reader.MAX_HEADERS)
+    root = parse(raw, limits)
+    if limits.parts >= reader.MAX_PARTS:
+        problems.append(f"too_many_parts: only the first {reader.MAX_PARTS} MIME parts were read")
+    if limits.depth_hit:
+        problems.append(f"too_deep: parts nested deeper than {reader.MAX_DEPTH} levels were skipped")
+    return reader._from_part(root, problems)
+
+
+_TOP_LINES = [
+    b"Received: from a\n", b"\tby b\n", b" (c)\n", b"X-A: 1\n", b"not a field\n", b"Subject: s\n",
+    b"\n", b"Content-Type: text/plain\n", b"From x\n", b"--b\n", b"\xe9: v\n",
+]  # fmt: skip
+top_blocks = st.tuples(
+    st.lists(st.tuples(st.sampled_from(_TOP_LINES), st.integers(0, 700)), max_size=4),
+    st.sampled_from([b"", b"\nbody\n", b"\n\nbody", b"body"]),
+)
+
+
+@SETTINGS
+@given(top_blocks)
+@example(([(b"X-A: 1\n", 1001)], b"\nbody\n"))
+@example(([(b"X-A: 1\n", 1000)], b"\nbody\n"))
+@example(([(b"X-A: 1\n", 999), (b"\tmore\n", 5)], b""))
+@example(([(b"X-A: 1\n", 500), (b"not a field\n", 1), (b"X-B: 2\n", 600)], b"\nbody"))
+@example(([(b" top\n", 1), (b"X-A: 1\n", 1000)], b"x"))
+@example(([(b"Received: from a\n", 301), (b"\tby b\n", 700)], b"body"))
+def test_the_top_block_is_cut_as_when_its_lines_were_counted_first(
+    block: tuple[list[tuple[bytes, int]], bytes],
+) -> None:
+    from bot.mail.reader import _read_mime
+
+    runs, tail = block
+    raw = b"".join(line * count for line, count in runs) + tail
+    new_problems: list[str] = []
+    old_problems: list[str] = ["before"]
+    new_problems.append("before")
+    new = _read_mime(raw, new_problems)
+    old = _read_mime_counting_first(raw, old_problems)
+    assert new == old and new_problems == old_problems
+    assert new.headers == old.headers and new.text == old.text
