@@ -259,3 +259,30 @@ def test_the_top_block_is_cut_as_when_its_lines_were_counted_first(
     old = _read_mime_counting_first(raw, old_problems)
     assert new == old and new_problems == old_problems
     assert new.headers == old.headers and new.text == old.text
+
+
+_START_LINES = [
+    b"Return-Path: <>\n", b"Received: from a\n", b"\tby b\n", b" \n", b"X-A: 1\n", b"X-A : 1\n", b"From x\n",
+    b"From : x\n", b"From a Mon Jan  1 00:00:00 2024\n", b"Subject: s", b"\n", b"text\n", b"subject:x\n",
+    b"\xe9: v\n", b"DATE: d\n", b"x" * 600 + b": y\n", b":\n",
+]  # fmt: skip
+starts = st.lists(st.tuples(st.sampled_from(_START_LINES), st.integers(1, 3)), max_size=6).map(
+    lambda runs: b"".join(line * count for line, count in runs)
+)
+
+
+@SETTINGS
+@given(starts)
+@example(b"X-A: 1\n" + b"\t\n" * 57 + b"Subject: s\n")
+@example(b"X-A: 1\n" + b"\t\n" * 58 + b"Subject: s\n")
+@example(b"From x\nX-A: 1\n" + b"\t\n" * 57 + b"Subject: s\n")
+@example(b"From x\nX-A: 1\n" + b"\t\n" * 58 + b"Subject: s\n")
+@example(b"From : x\nX-A: 1\n")
+@example(b"\nReturn-Path: <>\nReceived: x\n")
+@example(b"X-A: 1\nX-B: 2\nSubject: s\n")
+def test_a_mail_start_is_told_as_when_read_line_by_line(data: bytes) -> None:
+    from bot.mail.reader import _header_lines_first, _looks_like_mail
+
+    assert _looks_like_mail(data) == _header_lines_first(data)
+    padded = b"X-Pad: " + b"p" * 480 + b"\n" + data  # (the second field past the first 512 bytes)
+    assert _looks_like_mail(padded) == _header_lines_first(padded)
