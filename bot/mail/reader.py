@@ -187,6 +187,16 @@ class Mail(Record):
                 return v if raw is None else decode_header(v)
         return None
 
+    def first_headers(self, names: frozenset[str]) -> dict[str, str]:
+        """header(name) for each of these lower-case names that the mail has, in one walk."""
+        found: dict[str, str] = {}
+        raw = self._raw_headers
+        for k, v in self.headers if raw is None else raw:
+            key = k.lower()
+            if key in names and key not in found:
+                found[key] = v if raw is None else decode_header(v)
+        return found
+
     def header_all(self, name: str) -> list[str]:
         key = name.lower()
         raw = self._raw_headers

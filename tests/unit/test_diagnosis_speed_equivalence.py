@@ -9,8 +9,10 @@ those forms go wrong.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from types import ModuleType
 
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -301,3 +303,44 @@ def test_godaddy_code_pattern_is_its_word_bounded_form(text: str) -> None:
     found = plain.findall(text)
     assert godaddy.code_pattern.findall(text) == found
     assert godaddy.code_reason(text) == (godaddy.codes.get(found[-1]) if found else None)
+
+
+_FIELD_NAMES = ["Auto-Submitted", "PRECEDENCE", "x-autoreply", "X-Apple-Action", "Subject", "X-Autorespond"]
+
+
+@SETTINGS
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(_FIELD_NAMES),
+            st.sampled_from(
+                ["auto-replied", "=?utf-8?q?VACATION?=", "", "bulk", "=?iso-2022-jp?B?GyRCJUYbKEI=?="]
+            ),
+        ),
+        max_size=8,
+    )
+)
+def test_first_headers_are_what_header_gives_name_by_name(fields: list[tuple[str, str]]) -> None:
+    from bot.diagnosis.standard import _AUTO_FIELDS, auto_fields
+    from bot.mail.reader import read_mail
+
+    raw = "From: a@example.org\n" + "".join(f"{k}: {v}\n" for k, v in fields) + "\nbody\n"
+    mail = read_mail(raw.encode())
+    names = frozenset(k.lower() for k in _FIELD_NAMES) | _AUTO_FIELDS
+    plain = {n: v for n in names if (v := mail.header(n)) is not None}
+    assert mail.first_headers(names) == plain
+    assert auto_fields(mail) == {n: v for n, v in plain.items() if n in _AUTO_FIELDS}
+
+
+def test_auto_fields_on_the_corpus_are_the_plain_header_reads() -> None:
+    from bot.diagnosis.standard import _AUTO_FIELDS, auto_fields
+    from bot.mail.reader import read_mail
+
+    corpus = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"  # <repo>/../shared
+    files = sorted(corpus.glob("*.eml"))
+    if not files:
+        pytest.skip("corpus not present")
+    for path in files:
+        mail = read_mail(path.read_bytes())
+        plain = {n: v for n in _AUTO_FIELDS if (v := mail.header(n)) is not None}
+        assert auto_fields(mail) == plain, path.name
